@@ -1,0 +1,85 @@
+/*
+ * cache.c - free lists of recycled guarded allocations, by data size.
+ *
+ * Small sizes (the common case for keys and passwords) have a list per page
+ * count, so taking one is O(1); larger ones share a last list searched for
+ * an exact fit, which is bounded by the cache limit.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "internal.h"
+
+#include "cache.h"
+#include "page.h"
+#include "stats.h"
+
+#define CACHE_CLASSES 16 /* lists for 1..15 pages, then one for the rest */
+
+static struct guarded *lists[CACHE_CLASSES];
+static size_t held_bytes;
+
+static unsigned int class_of(size_t data_len)
+{
+    size_t pages = data_len / page_size();
+    return pages < CACHE_CLASSES ? (unsigned int)pages : 0;
+}
+
+struct guarded *cache_take(size_t data_len)
+{
+    struct guarded **link = &lists[class_of(data_len)];
+
+    while (*link != NULL && (*link)->data_len != data_len)
+        link = &(*link)->next;
+    struct guarded *g = *link;
+    if (g == NULL)
+        return NULL;
+    *link = g->next;
+    g->next = NULL;
+    held_bytes -= g->data_len;
+    stats_sub(SECMEM_STAT_CACHED_BYTES, g->data_len);
+    return g;
+}
+
+int cache_put(struct guarded *g, size_t limit)
+{
+    if (g->data_len > limit || held_bytes > limit - g->data_len)
+        return 0;
+    unsigned int c = class_of(g->data_len);
+    g->next = lists[c];
+    lists[c] = g;
+    held_bytes += g->data_len;
+    stats_add(SECMEM_STAT_CACHED_BYTES, g->data_len);
+    return 1;
+}
+
+static struct guarded *pop(unsigned int c)
+{
+    struct guarded *g = lists[c];
+
+    lists[c] = g->next;
+    held_bytes -= g->data_len;
+    stats_sub(SECMEM_STAT_CACHED_BYTES, g->data_len);
+    return g;
+}
+
+struct guarded *cache_evict(size_t limit)
+{
+    struct guarded *evicted = NULL;
+    /* Class 0 holds the largest entries: the fewest give back the most. */
+    static const unsigned int order[CACHE_CLASSES] = {0, 15, 14, 13, 12, 11, 10, 9,
+                                                      8, 7, 6, 5, 4, 3, 2, 1};
+
+    for (unsigned int i = 0; i < CACHE_CLASSES && held_bytes > limit; i++) {
+        while (lists[order[i]] != NULL && held_bytes > limit) {
+            struct guarded *g = pop(order[i]);
+            g->next = evicted;
+            evicted = g;
+        }
+    }
+    return evicted;
+}
+
+size_t cache_bytes(void)
+{
+    return held_bytes;
+}

@@ -1,0 +1,479 @@
+/*
+ * guarded.c - guarded allocations: one secret in pages of its own.
+ *
+ *   [guard page][ data pages ............ head|user bytes|tail ][guard page]
+ *
+ * The user bytes end at the trailing guard page (up to the 16-byte alignment),
+ * so running off the end faults at once.  Canary bytes fill the tail slack
+ * left by the alignment and 16 bytes before the start; free checks them.
+ * Everything the library knows about an allocation lives in a record outside
+ * those pages, found through the registry by the user pointer.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "mutex.h"
+#include "page.h"
+#include "registry.h"
+#include "stats.h"
+
+#define HEAD_CANARY_BYTES 16u
+
+/* Protects the registry and the cache; held only for table work, not for
+ * the mapping system calls of new allocations. */
+static secmem_mutex guarded_lock = SECMEM_MUTEX_INITIALIZER;
+static struct registry live = REGISTRY_INITIALIZER;
+
+/* Random per process; canary byte i of an address is canary[addr % 16]. */
+static unsigned char canary[16];
+static secmem_once_flag canary_once = SECMEM_ONCE_INITIALIZER;
+
+static void make_canary(void)
+{
+    page_random(canary, sizeof canary);
+}
+
+/* ---- page accounting --------------------------------------------------- */
+
+static void account_mapping(const struct guarded *g, int add)
+{
+    secmem_stat pages = (g->applied & SECMEM_FEATURE_LOCK) ? SECMEM_STAT_BYTES_LOCKED
+                                                           : SECMEM_STAT_BYTES_UNLOCKED;
+    if (add) {
+        stats_add(pages, g->data_len);
+        stats_add(SECMEM_STAT_MAPPINGS, 1);
+    } else {
+        stats_sub(pages, g->data_len);
+        stats_sub(SECMEM_STAT_MAPPINGS, 1);
+    }
+}
+
+static void account_live(const struct guarded *g, int add)
+{
+    if (add) {
+        stats_add(SECMEM_STAT_ALLOCATIONS, 1);
+        stats_add(SECMEM_STAT_BYTES_IN_USE, g->size);
+    } else {
+        stats_sub(SECMEM_STAT_ALLOCATIONS, 1);
+        stats_sub(SECMEM_STAT_BYTES_IN_USE, g->size);
+    }
+}
+
+/* ---- making and releasing mappings -------------------------------------- */
+
+static void unmap_record(struct guarded *g)
+{
+    if (g->applied & SECMEM_FEATURE_LOCK)
+        page_unlock(guarded_data(g), g->data_len);
+    page_unmap(g->base, g->map_len);
+    free(g);
+}
+
+static void release_list(struct guarded *list)
+{
+    while (list != NULL) {
+        struct guarded *next = list->next;
+        account_mapping(list, 0);
+        unmap_record(list);
+        list = next;
+    }
+}
+
+void guarded_cache_shrink(size_t limit)
+{
+    secmem_mutex_lock(&guarded_lock);
+    struct guarded *evicted = cache_evict(limit);
+    secmem_mutex_unlock(&guarded_lock);
+    release_list(evicted);
+}
+
+void secmem_trim(void)
+{
+    guarded_cache_shrink(0);
+}
+
+/* Locks the data pages under the lock policy.  Returns 0 or the errno that
+ * makes the allocation fail. */
+static int lock_data(struct guarded *g, unsigned int features)
+{
+    int err;
+
+    if (!(features & SECMEM_FEATURE_LOCK))
+        return secmem_lock_policy() == SECMEM_LOCK_REQUIRED ? ENOSYS : 0;
+    err = page_lock(guarded_data(g), g->data_len);
+    if (err && secmem_lock_policy() == SECMEM_LOCK_REQUIRED) {
+        /* The cache may be what fills the budget: give it back, try again. */
+        secmem_trim();
+        err = page_lock(guarded_data(g), g->data_len);
+    }
+    if (err == 0)
+        g->applied |= SECMEM_FEATURE_LOCK;
+    else if (secmem_lock_policy() == SECMEM_LOCK_BEST_EFFORT)
+        err = 0;
+    return err;
+}
+
+/* Applies every protection the system offers to a fresh mapping; any one
+ * that the features promise but that fails makes the allocation fail. */
+static int protect_fresh(struct guarded *g, unsigned int features)
+{
+    size_t page = page_size();
+    unsigned char *data = guarded_data(g);
+
+    if (page_protect(g->base, page, SECMEM_NOACCESS) != 0 ||
+        page_protect(data + g->data_len, page, SECMEM_NOACCESS) != 0)
+        return ENOMEM;
+    g->applied |= SECMEM_FEATURE_GUARD_PAGES | SECMEM_FEATURE_PROTECT;
+    if ((features & SECMEM_FEATURE_NODUMP) && !(g->applied & SECMEM_FEATURE_NODUMP)) {
+        if (page_exclude_from_dump(data, g->data_len) != 0)
+            return ENOMEM;
+        g->applied |= SECMEM_FEATURE_NODUMP;
+    }
+    if ((features & SECMEM_FEATURE_FORK_WIPE) && !(g->applied & SECMEM_FEATURE_FORK_WIPE)) {
+        if (page_withhold_from_fork(data, g->data_len) != 0)
+            return ENOMEM;
+        g->applied |= SECMEM_FEATURE_FORK_WIPE;
+    }
+    g->applied |= features & SECMEM_FEATURE_IDLE_ENCRYPT;
+    return lock_data(g, features);
+}
+
+static struct guarded *map_fresh(size_t data_len, int *err)
+{
+    size_t page = page_size();
+    unsigned int features = secmem_runtime_features();
+    struct guarded *g = calloc(1, sizeof *g);
+
+    if (g == NULL) {
+        *err = ENOMEM;
+        return NULL;
+    }
+    g->data_len = data_len;
+    g->map_len = data_len + 2 * page;
+    *err = page_map(g->map_len, (void **)&g->base, &g->applied);
+    if (*err) {
+        free(g);
+        return NULL;
+    }
+    *err = protect_fresh(g, features);
+    if (*err) {
+        unmap_record(g);
+        return NULL;
+    }
+    return g;
+}
+
+/* ---- placing the user bytes and their canaries ------------------------- */
+
+static size_t span_of(size_t size)
+{
+    return secmem_round_up(size, SECMEM_ALIGNMENT);
+}
+
+static unsigned char *head_start(const struct guarded *g)
+{
+    unsigned char *data = guarded_data(g);
+    size_t room = (size_t)(g->user - data);
+    return g->user - (room < HEAD_CANARY_BYTES ? room : HEAD_CANARY_BYTES);
+}
+
+static void fill_canary(unsigned char *from, unsigned char *to)
+{
+    for (unsigned char *p = from; p < to; p++)
+        *p = canary[(uintptr_t)p & 15u];
+}
+
+static int canary_intact(const unsigned char *from, const unsigned char *to)
+{
+    unsigned char diff = 0;
+    for (const unsigned char *p = from; p < to; p++)
+        diff |= (unsigned char)(*p ^ canary[(uintptr_t)p & 15u]);
+    return diff == 0;
+}
+
+static void place_user(struct guarded *g, size_t size)
+{
+    size_t span = span_of(size);
+
+    g->size = size;
+    g->user = guarded_data(g) + g->data_len - span;
+    g->prot = SECMEM_READWRITE;
+    g->generation = secmem_fork_generation();
+    fill_canary(head_start(g), g->user);
+    fill_canary(g->user + size, g->user + span);
+}
+
+/* ---- allocation -------------------------------------------------------- */
+
+/* The data pages for size bytes, or 0 when the size cannot be served. */
+static size_t data_len_for(size_t size)
+{
+    size_t page = page_size();
+    size_t span = span_of(size);
+    size_t data_len = span ? secmem_round_up(span, page) : 0;
+
+    if (data_len == 0 || data_len > SIZE_MAX - 2 * page)
+        return 0;
+    return data_len;
+}
+
+static struct guarded *take_cached(size_t data_len)
+{
+    secmem_mutex_lock(&guarded_lock);
+    struct guarded *g = cache_take(data_len);
+    secmem_mutex_unlock(&guarded_lock);
+    return g;
+}
+
+/* Returns the cached or fresh record to the cache or the system. */
+static void discard(struct guarded *g)
+{
+    secmem_mutex_lock(&guarded_lock);
+    int kept = cache_put(g, secmem_cache_limit());
+    secmem_mutex_unlock(&guarded_lock);
+    if (!kept) {
+        account_mapping(g, 0);
+        unmap_record(g);
+    }
+}
+
+static int publish(struct guarded *g)
+{
+    secmem_mutex_lock(&guarded_lock);
+    /* Where fork withholding unmaps the data pages in a child, a new mapping
+     * there can reuse the address of an inherited record: that one is stale. */
+    free(registry_remove(&live, g->user));
+    int err = registry_insert(&live, g->user, g);
+    secmem_mutex_unlock(&guarded_lock);
+    if (err == 0)
+        account_live(g, 1);
+    return err;
+}
+
+void *secmem_malloc(size_t size)
+{
+    size_t data_len;
+    struct guarded *g;
+    int err;
+
+    secmem_init();
+    secmem_once(&canary_once, make_canary);
+    if (size == 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    data_len = data_len_for(size);
+    if (data_len == 0) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    g = take_cached(data_len);
+    if (g == NULL) {
+        g = map_fresh(data_len, &err);
+        if (g == NULL) {
+            errno = err;
+            return NULL;
+        }
+        account_mapping(g, 1);
+    }
+    place_user(g, size);
+    err = publish(g);
+    if (err) {
+        secmem_internal_wipe(head_start(g), span_of(size) + HEAD_CANARY_BYTES);
+        discard(g);
+        errno = err;
+        return NULL;
+    }
+    return g->user;
+}
+
+void *secmem_calloc(size_t nmemb, size_t size)
+{
+    if (nmemb == 0 || size == 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (nmemb > SIZE_MAX / size) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    /* Fresh pages come zeroed from the system and cached ones were wiped
+     * whole on free, so the bytes are already zero. */
+    return secmem_malloc(nmemb * size);
+}
+
+/* ---- looking allocations up -------------------------------------------- */
+
+/* The live record for ptr, with the lock held; misuse is fatal. */
+static struct guarded *find_locked(const char *function, const void *ptr)
+{
+    secmem_mutex_lock(&guarded_lock);
+    struct guarded *g = registry_lookup(&live, ptr);
+    if (g == NULL) {
+        secmem_mutex_unlock(&guarded_lock);
+        secmem_fatal(function, "not a live secure allocation", ptr);
+    }
+    if (g->generation != secmem_fork_generation()) {
+        secmem_mutex_unlock(&guarded_lock);
+        secmem_fatal(function, "allocation inherited across fork() used in the child", ptr);
+    }
+    return g;
+}
+
+size_t secmem_size(const void *ptr)
+{
+    if (ptr == NULL)
+        return 0;
+    struct guarded *g = find_locked("secmem_size", ptr);
+    size_t size = g->size;
+    secmem_mutex_unlock(&guarded_lock);
+    return size;
+}
+
+secmem_prot secmem_protection(const void *ptr)
+{
+    if (ptr == NULL)
+        return SECMEM_NOACCESS;
+    struct guarded *g = find_locked("secmem_protection", ptr);
+    secmem_prot prot = g->prot;
+    secmem_mutex_unlock(&guarded_lock);
+    return prot;
+}
+
+unsigned int secmem_applied(const void *ptr)
+{
+    if (ptr == NULL)
+        return 0;
+    struct guarded *g = find_locked("secmem_applied", ptr);
+    unsigned int applied = g->applied;
+    secmem_mutex_unlock(&guarded_lock);
+    return applied;
+}
+
+/* ---- protection -------------------------------------------------------- */
+
+/* Moves g to prot, encrypting the bytes for the time they are NOACCESS
+ * where the platform offers it. */
+static int change_protection(struct guarded *g, secmem_prot prot)
+{
+    unsigned char *data = guarded_data(g);
+    int err;
+
+    if (g->prot == prot)
+        return 0;
+    if (g->encrypted) {
+        err = page_protect(data, g->data_len, SECMEM_READWRITE);
+        if (err == 0)
+            err = page_idle_decrypt(data, g->data_len);
+        if (err)
+            return err;
+        g->encrypted = 0;
+        g->prot = SECMEM_READWRITE;
+    }
+    if (prot == SECMEM_NOACCESS && (g->applied & SECMEM_FEATURE_IDLE_ENCRYPT)) {
+        if (g->prot != SECMEM_READWRITE)
+            err = page_protect(data, g->data_len, SECMEM_READWRITE);
+        else
+            err = 0;
+        if (err == 0)
+            err = page_idle_encrypt(data, g->data_len);
+        if (err)
+            return err;
+        g->encrypted = 1;
+    }
+    err = page_protect(data, g->data_len, prot);
+    if (err == 0)
+        g->prot = prot;
+    return err;
+}
+
+int secmem_protect(void *ptr, secmem_prot prot)
+{
+    if (ptr == NULL ||
+        (prot != SECMEM_NOACCESS && prot != SECMEM_READONLY && prot != SECMEM_READWRITE)) {
+        errno = EINVAL;
+        return -1;
+    }
+    struct guarded *g = find_locked("secmem_protect", ptr);
+    int err = change_protection(g, prot);
+    secmem_mutex_unlock(&guarded_lock);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- free ----------------------------------------------------------------- */
+
+static void check_canaries(const struct guarded *g)
+{
+    if (!canary_intact(head_start(g), g->user))
+        secmem_fatal("secmem_free", "canary before the allocation damaged (buffer underflow)",
+                     g->user);
+    if (!canary_intact(g->user + g->size, g->user + span_of(g->size)))
+        secmem_fatal("secmem_free", "canary after the allocation damaged (buffer overflow)",
+                     g->user);
+}
+
+void secmem_free(void *ptr)
+{
+    int saved_errno = errno;
+
+    if (ptr == NULL)
+        return;
+    secmem_mutex_lock(&guarded_lock);
+    struct guarded *g = registry_remove(&live, ptr);
+    int inherited = g != NULL && g->generation != secmem_fork_generation();
+    int err = (g != NULL && !inherited) ? change_protection(g, SECMEM_READWRITE) : 0;
+    secmem_mutex_unlock(&guarded_lock);
+
+    if (g == NULL)
+        secmem_fatal("secmem_free", "not a live secure allocation (double or foreign free)", ptr);
+    if (inherited) {
+        /* A fork child's copy holds no secret and no lock: just forget it. */
+        page_unmap(g->base, g->map_len);
+        free(g);
+    } else {
+        if (err)
+            secmem_fatal("secmem_free", "cannot make the allocation writable to wipe it", ptr);
+        check_canaries(g);
+        secmem_internal_wipe(guarded_data(g), g->data_len);
+        account_live(g, 0);
+        discard(g);
+    }
+    errno = saved_errno;
+}
+
+/* ---- fork -------------------------------------------------------------- */
+
+void guarded_atfork_prepare(void)
+{
+    secmem_mutex_lock(&guarded_lock);
+}
+
+void guarded_atfork_parent(void)
+{
+    secmem_mutex_unlock(&guarded_lock);
+}
+
+/* The child inherits wiped (or unmapped) copies and no locks.  Live records
+ * stay registered so that the child can still free them; the cache is
+ * forgotten (its pages are the child's to drop, not to reuse). */
+void guarded_atfork_child(void)
+{
+    struct guarded *stale = cache_evict(0);
+
+    while (stale != NULL) {
+        struct guarded *next = stale->next;
+        page_unmap(stale->base, stale->map_len);
+        free(stale);
+        stale = next;
+    }
+    secmem_mutex_unlock(&guarded_lock);
+}

@@ -1,0 +1,77 @@
+/*
+ * lockmem.c - secmem_lock/secmem_unlock: locking memory the library did not
+ * allocate (a stack buffer, a struct inside a larger object).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "internal.h"
+
+#include "page.h"
+
+/* The whole pages spanning [addr, addr+len); 0 when that overflows. */
+static size_t page_span(void *addr, size_t len, unsigned char **first)
+{
+    size_t page = page_size();
+    uintptr_t start = (uintptr_t)addr & ~(uintptr_t)(page - 1);
+    uintptr_t end = (uintptr_t)addr + len;
+
+    if (end < (uintptr_t)addr || end > UINTPTR_MAX - (page - 1))
+        return 0;
+    end = (end + page - 1) & ~(uintptr_t)(page - 1);
+    *first = (unsigned char *)start;
+    return (size_t)(end - start);
+}
+
+int secmem_lock(void *addr, size_t len)
+{
+    unsigned char *first;
+    size_t span;
+    unsigned int features = secmem_runtime_features();
+    int err;
+
+    if (addr == NULL || len == 0 || (span = page_span(addr, len, &first)) == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (!(features & SECMEM_FEATURE_LOCK)) {
+        errno = ENOSYS;
+        return -1;
+    }
+    err = page_lock(first, span);
+    if (err == 0 && (features & SECMEM_FEATURE_NODUMP)) {
+        err = page_exclude_from_dump(first, span);
+        if (err)
+            page_unlock(first, span);
+    }
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+int secmem_unlock(void *addr, size_t len)
+{
+    unsigned char *first;
+    size_t span;
+    unsigned int features = secmem_runtime_features();
+    int err;
+
+    if (addr == NULL || len == 0 || (span = page_span(addr, len, &first)) == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    secmem_internal_wipe(addr, len);
+    if (!(features & SECMEM_FEATURE_LOCK)) {
+        errno = ENOSYS;
+        return -1;
+    }
+    err = page_unlock(first, span);
+    if (err == 0 && (features & SECMEM_FEATURE_NODUMP))
+        err = page_include_in_dump(first, span);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    return 0;
+}

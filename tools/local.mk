@@ -1,0 +1,1 @@
+# tools/ - securememory-check (filled in by the tool work)
