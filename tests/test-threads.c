@@ -72,20 +72,40 @@ static gpointer work(gpointer data)
     return NULL;
 }
 
-static void run_threads(gconstpointer data)
+struct baseline {
+    size_t allocs, in_use, maps, locked, unlocked;
+};
+
+static void take_baseline(struct baseline *b)
 {
-    unsigned int n = GPOINTER_TO_UINT(data);
+    secmem_trim();
+    b->allocs = secmem_stat_get(SECMEM_STAT_ALLOCATIONS);
+    b->in_use = secmem_stat_get(SECMEM_STAT_BYTES_IN_USE);
+    b->maps = secmem_stat_get(SECMEM_STAT_MAPPINGS);
+    b->locked = secmem_stat_get(SECMEM_STAT_BYTES_LOCKED);
+    b->unlocked = secmem_stat_get(SECMEM_STAT_BYTES_UNLOCKED);
+}
+
+/* Call only when no other thread uses the library any more. */
+static void assert_back_to(const struct baseline *b)
+{
+    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_ALLOCATIONS), ==, b->allocs);
+    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_IN_USE), ==, b->in_use);
+    secmem_trim();
+    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_CACHED_BYTES), ==, 0);
+    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_MAPPINGS), ==, b->maps);
+    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_LOCKED), ==, b->locked);
+    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_UNLOCKED), ==, b->unlocked);
+}
+
+/* n workers, each handing one allocation per round to the next to free. */
+static void run_workers(unsigned int n)
+{
     struct worker workers[8];
     GThread *threads[8];
     GAsyncQueue *queues[8];
 
-    secmem_trim();
-    size_t base_allocs = secmem_stat_get(SECMEM_STAT_ALLOCATIONS);
-    size_t base_in_use = secmem_stat_get(SECMEM_STAT_BYTES_IN_USE);
-    size_t base_maps = secmem_stat_get(SECMEM_STAT_MAPPINGS);
-    size_t base_locked = secmem_stat_get(SECMEM_STAT_BYTES_LOCKED);
-    size_t base_unlocked = secmem_stat_get(SECMEM_STAT_BYTES_UNLOCKED);
-
+    g_assert_cmpuint(n, <=, G_N_ELEMENTS(threads));
     for (unsigned int i = 0; i < n; i++)
         queues[i] = g_async_queue_new();
     for (unsigned int i = 0; i < n; i++) {
@@ -102,14 +122,15 @@ static void run_threads(gconstpointer data)
             secmem_free(left);
         g_async_queue_unref(queues[i]);
     }
+}
 
-    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_ALLOCATIONS), ==, base_allocs);
-    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_IN_USE), ==, base_in_use);
-    secmem_trim();
-    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_CACHED_BYTES), ==, 0);
-    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_MAPPINGS), ==, base_maps);
-    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_LOCKED), ==, base_locked);
-    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_UNLOCKED), ==, base_unlocked);
+static void run_threads(gconstpointer data)
+{
+    struct baseline b;
+
+    take_baseline(&b);
+    run_workers(GPOINTER_TO_UINT(data));
+    assert_back_to(&b);
 }
 
 /* Option changes and trims while other threads allocate. */
@@ -131,14 +152,15 @@ static void test_trim_while_allocating(void)
 {
     gint stop = 0;
     long old_limit = secmem_get_option(SECMEM_OPT_CACHE_BYTES);
-    GThread *churn = g_thread_new("secmem-churn", churn_options, &stop);
+    struct baseline b;
 
-    run_threads(GUINT_TO_POINTER(4));
+    take_baseline(&b);
+    GThread *churn = g_thread_new("secmem-churn", churn_options, &stop);
+    run_workers(4);
     g_atomic_int_set(&stop, 1);
     g_thread_join(churn);
     g_assert_cmpint(secmem_set_option(SECMEM_OPT_CACHE_BYTES, old_limit), ==, 0);
-    secmem_trim();
-    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_CACHED_BYTES), ==, 0);
+    assert_back_to(&b);
 }
 
 int main(int argc, char **argv)
