@@ -67,7 +67,7 @@ static gboolean can_dump(void)
     struct rlimit rl;
 
     if (TU_MLOCK_IS_FAKE) {
-        g_test_skip("sanitizer runtimes exclude their shadow memory and change dumps");
+        g_test_skip("ASan/TSan set RLIMIT_CORE to 0 (disable_coredump) and map huge shadow memory");
         return FALSE;
     }
     g_assert_cmpint(getrlimit(RLIMIT_CORE, &rl), ==, 0);

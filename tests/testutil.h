@@ -15,7 +15,8 @@
 
 #include "securememory.h"
 
-/* Sanitizers that turn mlock into a no-op (see field notes). */
+/* Sanitizers that turn mlock into a no-op (see field notes) and disable
+ * core dumps. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define TU_MLOCK_IS_FAKE 1
 #elif defined(__has_feature)
