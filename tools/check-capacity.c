@@ -1,8 +1,8 @@
 /*
  * check-capacity.c - how many guarded allocations fit: the lock budget
- * (RLIMIT_MEMLOCK, unless CAP_IPC_LOCK) divided by the data pages one
- * allocation locks, and vm.max_map_count divided by the mappings one
- * allocation adds, both measured here rather than assumed.
+ * (RLIMIT_MEMLOCK, unless CAP_IPC_LOCK) divided by what one allocation
+ * locks, and vm.max_map_count divided by the mappings one allocation adds,
+ * both measured here rather than assumed.
  *
  * Pools (their own issue) get their own section at the end of this file.
  *
@@ -25,24 +25,39 @@ static size_t data_bytes_held(void)
     return secmem_stat_get(SECMEM_STAT_BYTES_LOCKED) + secmem_stat_get(SECMEM_STAT_BYTES_UNLOCKED);
 }
 
-/* The data page bytes one allocation holds (locked or not). */
-static void measure_data_bytes(struct check_capacity *c)
+/* The kernel's count of locked bytes; 0 where it does not say. */
+static unsigned long long locked_bytes(int *known)
 {
-    size_t before, after;
-    void *p;
+    unsigned long long bytes = 0;
+    *known = proc_locked_bytes(&bytes) == 0;
+    return bytes;
+}
 
-    secmem_trim(); /* a cached page would make the allocation free */
-    before = data_bytes_held();
-    p = secmem_malloc(c->secret_size);
-    after = data_bytes_held();
+/* One allocation: the data bytes the library says it holds, and the bytes
+ * the kernel says it locked.  Returns the applied bits, 0 if it failed. */
+static unsigned int measure_one(size_t size, struct check_value *data, struct check_value *locked)
+{
+    int known_before, known_after;
+    size_t held = data_bytes_held();
+    unsigned long long before = locked_bytes(&known_before);
+    void *p = secmem_malloc(size);
+    unsigned long long after = locked_bytes(&known_after);
+    unsigned int applied;
+
     if (p == NULL)
-        return;
+        return 0;
+    if (data != NULL && data_bytes_held() > held) {
+        data->known = 1;
+        data->value = data_bytes_held() - held;
+    }
+    applied = secmem_applied(p);
+    if ((applied & SECMEM_FEATURE_LOCK) && known_before && known_after && after > before) {
+        locked->known = 1;
+        locked->value = after - before;
+    }
     secmem_free(p);
     secmem_trim();
-    if (after > before) {
-        c->data_bytes.known = 1;
-        c->data_bytes.value = after - before;
-    }
+    return applied;
 }
 
 /* VMAs one allocation adds: count /proc/self/maps around a batch, after a
@@ -53,7 +68,6 @@ static void measure_mappings(struct check_capacity *c)
     size_t n = 0;
     long first, last;
 
-    secmem_trim();
     held[n] = secmem_malloc(c->secret_size);
     if (held[n] != NULL)
         n++;
@@ -70,29 +84,71 @@ static void measure_mappings(struct check_capacity *c)
     secmem_trim();
 }
 
-static void lock_budget(const struct check_report *r, struct check_capacity *c)
+/* Allocations of lock_bytes each that the lock budget allows. */
+static void lock_budget(const struct check_report *r, struct check_budget *b)
 {
     const struct check_limits *l = &r->limits;
 
     if (!check_offered(r, SECMEM_FEATURE_LOCK)) {
-        c->by_lock.known = c->by_lock.unlimited = 1;
-        snprintf(c->lock_note, sizeof c->lock_note, "nothing is locked on this system");
+        b->by_lock.known = b->by_lock.unlimited = 1;
+        snprintf(b->note, sizeof b->note, "nothing is locked on this system");
     } else if (l->cap_ipc_lock == 1) {
-        c->by_lock.known = c->by_lock.unlimited = 1;
-        snprintf(c->lock_note, sizeof c->lock_note,
+        b->by_lock.known = b->by_lock.unlimited = 1;
+        snprintf(b->note, sizeof b->note,
                  "CAP_IPC_LOCK: RLIMIT_MEMLOCK does not apply to this process");
     } else if (l->memlock_soft.known && l->memlock_soft.unlimited) {
-        c->by_lock.known = c->by_lock.unlimited = 1;
-        snprintf(c->lock_note, sizeof c->lock_note, "RLIMIT_MEMLOCK is unlimited");
-    } else if (!l->memlock_soft.known || !c->data_bytes.known) {
-        snprintf(c->lock_note, sizeof c->lock_note, "RLIMIT_MEMLOCK or page use unknown");
+        b->by_lock.known = b->by_lock.unlimited = 1;
+        snprintf(b->note, sizeof b->note, "RLIMIT_MEMLOCK is unlimited");
+    } else if (!l->memlock_soft.known || !b->lock_bytes.known || b->lock_bytes.value == 0) {
+        if (b->note[0] == '\0')
+            snprintf(b->note, sizeof b->note, "RLIMIT_MEMLOCK or the bytes locked each unknown");
     } else {
         unsigned long long used = l->locked_now.known ? l->locked_now.value : 0;
         unsigned long long room = l->memlock_soft.value > used ? l->memlock_soft.value - used : 0;
-        c->by_lock.known = 1;
-        c->by_lock.value = room / c->data_bytes.value;
-        snprintf(c->lock_note, sizeof c->lock_note, "(%llu bytes of RLIMIT_MEMLOCK free) / "
-                 "(%llu bytes per allocation)", room, c->data_bytes.value);
+        b->by_lock.known = 1;
+        b->by_lock.value = room / b->lock_bytes.value;
+        snprintf(b->note, sizeof b->note,
+                 "%llu bytes of RLIMIT_MEMLOCK free / %llu bytes locked each", room,
+                 b->lock_bytes.value);
+    }
+}
+
+/* The default backend.  Measured under BEST_EFFORT: the layout is the same
+ * locked or not, and it can be measured even when the budget is full. */
+static void measure_anonymous(struct check_capacity *c)
+{
+    struct check_budget *b = &c->anonymous;
+
+    measure_one(c->secret_size, &c->data_bytes, &b->lock_bytes);
+    if (!b->lock_bytes.known && c->data_bytes.known) {
+        /* Not locked now (no room, or no VmLck here): the data pages are
+         * what locking them would cost. */
+        b->lock_bytes = c->data_bytes;
+    }
+    measure_mappings(c);
+}
+
+/* memfd_secret mappings are locked by the kernel as a whole. */
+static void measure_secretmem(const struct check_report *r, struct check_capacity *c)
+{
+    long backend = secmem_get_option(SECMEM_OPT_BACKEND);
+    struct check_budget *b = &c->secretmem;
+    unsigned int applied;
+
+    c->secretmem_measured = check_offered(r, SECMEM_FEATURE_SECRETMEM);
+    if (!c->secretmem_measured)
+        return;
+    secmem_set_option(SECMEM_OPT_BACKEND, SECMEM_BACKEND_SECRETMEM);
+    applied = measure_one(c->secret_size, NULL, &b->lock_bytes);
+    secmem_set_option(SECMEM_OPT_BACKEND, backend);
+    if (!(applied & SECMEM_FEATURE_SECRETMEM)) {
+        b->lock_bytes.known = 0;
+        snprintf(b->note, sizeof b->note,
+                 "no memfd_secret mapping fits in the lock budget left");
+        if (r->limits.cap_ipc_lock != 1 && !r->limits.memlock_soft.unlimited) {
+            b->by_lock.known = 1;
+            b->by_lock.value = 0;
+        }
     }
 }
 
@@ -110,10 +166,10 @@ static void map_budget(const struct check_report *r, struct check_capacity *c)
     c->by_maps.value = (unsigned long long)((double)room / c->mappings_per_alloc);
 }
 
-/* The limit that runs out first. */
+/* The limit that runs out first (default backend). */
 static void binding_limit(struct check_capacity *c)
 {
-    const struct check_value *lock = &c->by_lock, *maps = &c->by_maps;
+    const struct check_value *lock = &c->anonymous.by_lock, *maps = &c->by_maps;
     int lock_finite = lock->known && !lock->unlimited;
 
     if (lock_finite && (!maps->known || lock->value <= maps->value)) {
@@ -131,13 +187,14 @@ void check_capacity(struct check_report *r)
     long policy = secmem_get_option(SECMEM_OPT_LOCK_POLICY);
 
     c->secret_size = CHECK_SECRET_SIZE;
-    /* Measure the layout, not the budget: unlocked allocations have the same
-     * pages and mappings, and they work even when the budget is full. */
+    secmem_trim(); /* a cached page would make an allocation free */
     secmem_set_option(SECMEM_OPT_LOCK_POLICY, SECMEM_LOCK_BEST_EFFORT);
-    measure_data_bytes(c);
-    measure_mappings(c);
+    measure_anonymous(c);
+    measure_secretmem(r, c);
     secmem_set_option(SECMEM_OPT_LOCK_POLICY, policy);
-    lock_budget(r, c);
+    lock_budget(r, &c->anonymous);
+    if (c->secretmem_measured && !c->secretmem.by_lock.known)
+        lock_budget(r, &c->secretmem);
     map_budget(r, c);
     binding_limit(c);
 }

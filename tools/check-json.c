@@ -218,6 +218,15 @@ static void tests(struct json *j, const struct check_report *r)
     close_(j, ']');
 }
 
+static void budget(struct json *j, const char *key, const struct check_budget *b)
+{
+    open_(j, key, '{');
+    value(j, "lock_bytes_per_allocation", &b->lock_bytes);
+    value(j, "by_lock_budget", &b->by_lock);
+    str(j, "note", b->note);
+    close_(j, '}');
+}
+
 static void capacity(struct json *j, const struct check_capacity *c)
 {
     open_(j, "capacity", '{');
@@ -228,11 +237,14 @@ static void capacity(struct json *j, const struct check_capacity *c)
         printf("%.2f", c->mappings_per_alloc);
     else
         fputs("null", stdout);
-    value(j, "by_lock_budget", &c->by_lock);
-    str(j, "lock_budget_note", c->lock_note);
+    budget(j, "lock", &c->anonymous);
     value(j, "by_max_map_count", &c->by_maps);
     value(j, "fit", c->binding ? &c->fit : &(struct check_value){0, 0, 0});
     str(j, "binding_limit", c->binding);
+    if (c->secretmem_measured)
+        budget(j, "secretmem", &c->secretmem);
+    else
+        str(j, "secretmem", NULL);
     close_(j, '}');
 }
 

@@ -63,6 +63,18 @@ int proc_status_field(const char *name, char *buf, size_t len)
     return found;
 }
 
+/* "VmLck:   12 kB" */
+int proc_locked_bytes(unsigned long long *bytes)
+{
+    char field[64];
+    unsigned long long kib;
+
+    if (proc_status_field("VmLck", field, sizeof field) != 0 || sscanf(field, "%llu", &kib) != 1)
+        return -1;
+    *bytes = kib * 1024u;
+    return 0;
+}
+
 /* Parses "start-end ..." of a maps/smaps header line. */
 static int parse_range(const char *line, uintptr_t *start, uintptr_t *end)
 {

@@ -21,6 +21,9 @@ int proc_read_number(const char *path, unsigned long long *value);
 /* The value after "Name:" in /proc/self/status.  0, or -1. */
 int proc_status_field(const char *name, char *buf, size_t len);
 
+/* Bytes this process holds locked (VmLck in /proc/self/status).  0, or -1. */
+int proc_locked_bytes(unsigned long long *bytes);
+
 /*
  * The VmFlags of the mapping that contains addr, from /proc/self/smaps.
  * 1 found, 0 no mapping contains addr, -1 smaps or VmFlags not available.

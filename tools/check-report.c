@@ -108,24 +108,38 @@ static void print_tests(const struct check_report *r)
     }
 }
 
+static void print_budget(const char *label, const struct check_budget *b)
+{
+    char a[64];
+
+    printf(LABEL "%s; %s\n", label, count_text(&b->by_lock, a, sizeof a), b->note);
+}
+
 static void print_capacity(const struct check_report *r)
 {
     const struct check_capacity *c = &r->capacity;
     char a[64];
 
-    printf("\nCapacity (guarded allocations of %zu bytes)\n", c->secret_size);
+    printf("\nCapacity (guarded allocations of %zu bytes, default backend)\n", c->secret_size);
     printf(LABEL "%s\n", "data pages each", bytes_text(&c->data_bytes, a, sizeof a));
+    printf(LABEL "%s\n", "locked each", bytes_text(&c->anonymous.lock_bytes, a, sizeof a));
     if (c->mappings_known)
         printf(LABEL "%.1f\n", "mappings each", c->mappings_per_alloc);
     else
         printf(LABEL "unknown\n", "mappings each");
-    printf(LABEL "%s; %s\n", "by the lock budget", count_text(&c->by_lock, a, sizeof a),
-           c->lock_note);
+    print_budget("by the lock budget", &c->anonymous);
     printf(LABEL "%s\n", "by vm.max_map_count", count_text(&c->by_maps, a, sizeof a));
     if (c->binding)
         printf(LABEL "about %llu more; %s binds\n", "fit", c->fit.value, c->binding);
+    else if (c->anonymous.by_lock.unlimited && !c->by_maps.known)
+        printf(LABEL "no limit known\n", "fit");
     else
         printf(LABEL "unknown\n", "fit");
+    if (c->secretmem_measured) {
+        printf(LABEL "%s\n", "secretmem: locked each",
+               bytes_text(&c->secretmem.lock_bytes, a, sizeof a));
+        print_budget("secretmem: by lock budget", &c->secretmem);
+    }
 }
 
 static void print_pools(const struct check_report *r)

@@ -59,17 +59,9 @@ static int cap_ipc_lock_effective(void)
 #endif
 }
 
-/* "VmLck:   12 kB" */
 static void locked_now(struct check_value *out)
 {
-    char field[64];
-    unsigned long long kib;
-
-    if (proc_status_field("VmLck", field, sizeof field) == 0 &&
-        sscanf(field, "%llu", &kib) == 1) {
-        out->known = 1;
-        out->value = kib * 1024u;
-    }
+    out->known = proc_locked_bytes(&out->value) == 0;
 }
 
 static void core_pattern(struct check_limits *l)

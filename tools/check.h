@@ -61,16 +61,24 @@ struct check_test {
 
 #define CHECK_MAX_TESTS 16
 
+/* How many allocations one limit allows: a count, unlimited, or unknown. */
+struct check_budget {
+    struct check_value lock_bytes;    /* bytes the kernel locks per allocation (VmLck) */
+    struct check_value by_lock;       /* allocations the lock budget allows */
+    char note[160];                   /* how by_lock came about */
+};
+
 struct check_capacity {
     size_t secret_size;
-    struct check_value data_bytes;    /* data page bytes one allocation holds */
+    struct check_value data_bytes;    /* data page bytes one allocation holds (statistics) */
     int mappings_known;
     double mappings_per_alloc;        /* VMAs one allocation adds (measured) */
-    struct check_value by_lock;       /* allocations the lock budget allows */
-    char lock_note[128];              /* why by_lock is unlimited/unknown */
+    struct check_budget anonymous;    /* the default backend */
     struct check_value by_maps;       /* allocations vm.max_map_count allows */
     const char *binding;              /* "RLIMIT_MEMLOCK", "vm.max_map_count", NULL */
     struct check_value fit;           /* the smaller of the two */
+    int secretmem_measured;           /* the secretmem backend is offered */
+    struct check_budget secretmem;
 };
 
 /* Pools have their own issue; their capacity goes here once they exist. */
