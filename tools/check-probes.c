@@ -17,6 +17,18 @@
 
 #include "check-proc.h"
 
+/* ASan and TSan replace mlock with a no-op that reports success. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZER_NOTE "; this build uses a sanitizer, which makes mlock a no-op"
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SANITIZER_NOTE "; this build uses a sanitizer, which makes mlock a no-op"
+#endif
+#endif
+#ifndef SANITIZER_NOTE
+#define SANITIZER_NOTE ""
+#endif
+
 /* ---- bookkeeping shared with check-faults.c ---------------------------- */
 
 struct check_test *test_add(struct check_report *r, const char *id, const char *title,
@@ -172,6 +184,10 @@ static void test_locked(struct check_report *r, const struct secret *s)
         test_set(t, CHECK_FAIL, "secmem_applied() lacks lock for a new allocation");
     else
         verify_vmflag(t, s->p, "lo");
+    if (t->result == CHECK_FAIL && SANITIZER_NOTE[0] != '\0') {
+        size_t used = strlen(t->detail);
+        snprintf(t->detail + used, sizeof t->detail - used, "%s", SANITIZER_NOTE);
+    }
 }
 
 static void test_not_dumped(struct check_report *r, const struct secret *s)
