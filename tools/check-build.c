@@ -145,3 +145,9 @@ int check_offered(const struct check_report *r, unsigned int bit)
     const struct check_feature *f = feature(r, bit);
     return f != NULL && f->offered;
 }
+
+const char *check_mechanisms(const struct check_report *r, unsigned int bit)
+{
+    const struct check_feature *f = feature(r, bit);
+    return f != NULL ? f->compiled : "";
+}

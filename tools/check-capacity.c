@@ -108,8 +108,9 @@ static void lock_budget(const struct check_report *r, struct check_budget *b)
         b->by_lock.known = 1;
         b->by_lock.value = room / b->lock_bytes.value;
         snprintf(b->note, sizeof b->note,
-                 "%llu bytes of RLIMIT_MEMLOCK free / %llu bytes locked each", room,
-                 b->lock_bytes.value);
+                 "%llu bytes of RLIMIT_MEMLOCK free / %llu bytes locked each%s", room,
+                 b->lock_bytes.value,
+                 l->cap_ipc_lock < 0 ? " (unlimited if this process has CAP_IPC_LOCK)" : "");
     }
 }
 

@@ -31,14 +31,9 @@
 
 #define CHILD_TIMEOUT_SECONDS 10
 
-#define CAN_FORK (HAVE_FORK && HAVE_SYS_WAIT_H)
-
-/* The child's end of the report pipe. */
-static int report_fd = -1;
-
 int child_supported(void)
 {
-    return CAN_FORK;
+    return CHILD_CAN_FORK;
 }
 
 const char *child_signal_name(int sig)
@@ -74,7 +69,10 @@ int child_faulted(const struct child_outcome *out)
     return out->signal == SIGSEGV;
 }
 
-#if CAN_FORK
+#if CHILD_CAN_FORK
+
+/* The child's end of the report pipe. */
+static int report_fd = -1;
 
 static void write_all(const void *buf, size_t len)
 {
@@ -175,6 +173,7 @@ void child_run(child_body body, void *arg, struct child_outcome *out)
     pid_t pid;
 
     memset(out, 0, sizeof *out);
+    signal(SIGCHLD, SIG_DFL); /* an inherited SIG_IGN would hide the child's status */
     if (pipe(fds) != 0) {
         out->err = errno;
         return;

@@ -7,6 +7,15 @@
 #ifndef SECMEM_CHECK_CHILD_H
 #define SECMEM_CHECK_CHILD_H
 
+#include "config.h"
+
+/* Child processes need fork() and waitpid(). */
+#if HAVE_FORK && HAVE_SYS_WAIT_H
+#define CHILD_CAN_FORK 1
+#else
+#define CHILD_CAN_FORK 0
+#endif
+
 /* How a child ended.  Exit codes are the CHILD_* values below. */
 struct child_outcome {
     int ran;            /* 0: no child could be started (err says why) */

@@ -69,7 +69,8 @@ void faults_fork_wipe(struct check_report *r, struct check_test *t, const unsign
         test_set(t, CHECK_PASS, "not mapped in a fork child (reading it raised %s)",
                  child_signal_name(o.signal));
     else if (o.exited && o.code == CHILD_SAW_ZEROS)
-        test_set(t, CHECK_PASS, "a fork child reads %zu zero bytes where the secret is", len);
+        test_set(t, CHECK_PASS, "a fork child reads %lu zero bytes where the secret is",
+                 (unsigned long)len);
     else if (o.exited && o.code == CHILD_SAW_SECRET)
         test_set(t, CHECK_FAIL, "a fork child can read the secret");
     else if (o.exited && o.code == CHILD_SAW_OTHER)

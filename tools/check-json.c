@@ -284,7 +284,7 @@ void report_json(const struct check_report *r, int exit_status)
         fputs("null", stdout);
     member(&j, "page_size");
     if (r->page_size)
-        printf("%zu", r->page_size);
+        printf("%lu", (unsigned long)r->page_size);
     else
         fputs("null", stdout);
     features(&j, r);

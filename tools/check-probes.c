@@ -263,8 +263,8 @@ static void test_wiped_on_free(struct check_report *r)
     else if (all_zero(seen, sizeof seen))
         test_set(t, CHECK_PASS, "the freed bytes read back as zeros (/proc/self/mem)");
     else if (count_equal(seen, s.pattern, sizeof seen) > 0)
-        test_set(t, CHECK_FAIL, "%zu of %u bytes of the secret remain after secmem_free",
-                 count_equal(seen, s.pattern, sizeof seen), CHECK_SECRET_SIZE);
+        test_set(t, CHECK_FAIL, "%lu of %u bytes of the secret remain after secmem_free",
+                 (unsigned long)count_equal(seen, s.pattern, sizeof seen), CHECK_SECRET_SIZE);
     else
         test_set(t, CHECK_PASS, "the address holds other data now; no byte of the secret");
 }

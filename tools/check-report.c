@@ -6,6 +6,7 @@
 #include "check.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #define LABEL "  %-25s "
 
@@ -47,7 +48,7 @@ static void print_library(const struct check_report *r)
     printf(LABEL "%s (built against header %s)\n", "version", r->library_version,
            r->header_version);
     if (r->page_size)
-        printf(LABEL "%zu bytes\n", "page size", r->page_size);
+        printf(LABEL "%lu bytes\n", "page size", (unsigned long)r->page_size);
     else
         printf(LABEL "unknown\n", "page size");
     printf("\nProtections               %-34s %s\n", "compiled in", "offered by this system");
@@ -76,11 +77,13 @@ static void print_limits(const struct check_report *r)
         printf(" (this process has %llu mappings)", l->map_count.value);
     printf("\n");
     printf(LABEL "%s\n", "kernel.core_pattern", l->core_pattern_known ? l->core_pattern : "unknown");
-    printf(LABEL "%s\n", "RLIMIT_CORE governs dumps",
+    printf(LABEL "%s%s\n", "RLIMIT_CORE governs dumps",
            l->core_governed < 0 ? "unknown"
            : l->core_governed   ? "yes"
-                                : "no: piped to a helper, which decides (the library's "
-                                  "no-core also clears the dumpable flag)");
+                                : "no: piped to a helper, which decides",
+           l->core_governed == 0 && strstr(check_mechanisms(r, SECMEM_FEATURE_NO_CORE), "PR_SET_DUMPABLE")
+               ? "; secmem_disable_core_dumps() also clears the dumpable flag, which stops it"
+               : "");
     printf(LABEL "soft %s, hard %s\n", "RLIMIT_CORE", bytes_text(&l->core_soft, a, sizeof a),
            bytes_text(&l->core_hard, b, sizeof b));
 }
@@ -120,7 +123,8 @@ static void print_capacity(const struct check_report *r)
     const struct check_capacity *c = &r->capacity;
     char a[64];
 
-    printf("\nCapacity (guarded allocations of %zu bytes, default backend)\n", c->secret_size);
+    printf("\nCapacity (guarded allocations of %lu bytes, default backend)\n",
+           (unsigned long)c->secret_size);
     printf(LABEL "%s\n", "data pages each", bytes_text(&c->data_bytes, a, sizeof a));
     printf(LABEL "%s\n", "locked each", bytes_text(&c->anonymous.lock_bytes, a, sizeof a));
     if (c->mappings_known)
@@ -158,7 +162,8 @@ static void print_verdict(const struct check_report *r)
         printf("\nResult: pass - every protection the library claims here holds\n");
         return;
     }
-    printf("\nResult: FAIL - %zu protection%s the library claims here do%s not hold:", failed,
+    printf("\nResult: FAIL - %lu protection%s the library claims here do%s not hold:",
+           (unsigned long)failed,
            failed == 1 ? "" : "s", failed == 1 ? "es" : "");
     for (size_t i = 0; i < r->n_tests; i++)
         if (r->tests[i].claimed && r->tests[i].result == CHECK_FAIL)

@@ -105,6 +105,8 @@ struct check_report {
 void check_build(struct check_report *r);
 int check_compiled(const struct check_report *r, unsigned int bit);
 int check_offered(const struct check_report *r, unsigned int bit);
+/* "mlock", "MADV_WIPEONFORK, MADV_DONTFORK", ...; "" when none. */
+const char *check_mechanisms(const struct check_report *r, unsigned int bit);
 
 /* check-system.c: process limits and kernel settings. */
 void check_system(struct check_report *r);
