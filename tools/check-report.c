@@ -51,7 +51,7 @@ static void print_library(const struct check_report *r)
         printf(LABEL "%lu bytes\n", "page size", (unsigned long)r->page_size);
     else
         printf(LABEL "unknown\n", "page size");
-    printf("\nProtections               %-34s %s\n", "compiled in", "offered by this system");
+    printf("\n%-28s%-34s %s\n", "Protections", "compiled in", "offered by this system");
     for (int i = 0; i < CHECK_FEATURES; i++) {
         const struct check_feature *f = &r->features[i];
         printf(LABEL "%-34s %s\n", f->name, f->compiled[0] ? f->compiled : "no",
