@@ -15,7 +15,9 @@ TEST_PROGS = \
 	tests/test-options \
 	tests/test-lock \
 	tests/test-wipe \
-	tests/test-features
+	tests/test-features \
+	tests/test-secretmem \
+	tests/test-stress
 
 check_PROGRAMS += $(TEST_PROGS)
 TESTS += $(TEST_PROGS)
@@ -52,6 +54,10 @@ tests_test_wipe_CFLAGS = $(TEST_CFLAGS)
 tests_test_wipe_LDADD = $(TEST_LDADD)
 tests_test_features_CFLAGS = $(TEST_CFLAGS)
 tests_test_features_LDADD = $(TEST_LDADD)
+tests_test_secretmem_CFLAGS = $(TEST_CFLAGS)
+tests_test_secretmem_LDADD = $(TEST_LDADD)
+tests_test_stress_CFLAGS = $(TEST_CFLAGS)
+tests_test_stress_LDADD = $(TEST_LDADD)
 endif
 
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
