@@ -154,6 +154,8 @@ static void test_size_is_asked_size(void)
 {
     static const size_t sizes[] = {1, 15, 16, 17, 4095, 4096, 4097, 65536, 100000};
 
+    if (!tu_require_lock_budget(512 * 1024))
+        return;
     for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
         void *p = secmem_malloc(sizes[i]);
         void *q = secmem_calloc(sizes[i], 3);
@@ -244,6 +246,8 @@ static void test_live_allocations_disjoint(void)
     enum { N = 300 };
     unsigned char *p[N];
 
+    if (!tu_require_lock_budget((N + 16) * tu_page_size()))
+        return;
     for (size_t i = 0; i < N; i++) {
         p[i] = secmem_malloc(i + 1);
         g_assert_nonnull(p[i]);

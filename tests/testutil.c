@@ -302,6 +302,25 @@ void tu_limit_locking(size_t limit)
 #endif
 }
 
+gboolean tu_require_lock_budget(size_t bytes)
+{
+    if (!(secmem_features() & SECMEM_FEATURE_LOCK))
+        return TRUE; /* nothing is locked: no budget to run out of */
+    secmem_trim(); /* the library's own cache counts against the budget too */
+    void *scratch = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    g_assert_true(scratch != MAP_FAILED);
+    int ok = mlock(scratch, bytes) == 0;
+    int err = errno;
+    munmap(scratch, bytes);
+    if (ok)
+        return TRUE;
+    char *why = g_strdup_printf("cannot lock %zu more bytes here (%s): RLIMIT_MEMLOCK too small",
+                                bytes, g_strerror(err));
+    g_test_skip(why);
+    g_free(why);
+    return FALSE;
+}
+
 /* ---- features ---------------------------------------------------------- */
 
 gboolean tu_require_feature(unsigned int bit, const char *why)

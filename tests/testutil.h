@@ -90,6 +90,11 @@ void tu_limit_locking(size_t limit);
 
 /* ---- features ---------------------------------------------------------- */
 
+/* TRUE when this process can lock bytes more (RLIMIT_MEMLOCK, CAP_IPC_LOCK;
+ * checked by locking a scratch mapping); otherwise skips with the reason.
+ * For tests that keep much locked memory live at once. */
+gboolean tu_require_lock_budget(size_t bytes);
+
 /* TRUE when secmem_features() has bit; otherwise skips with why. */
 gboolean tu_require_feature(unsigned int bit, const char *why);
 
