@@ -192,7 +192,7 @@ static void test_readonly_write_faults(void)
 
 /* ---- fatal misuse ------------------------------------------------------- */
 
-enum pointer_kind { FOREIGN_STACK, FOREIGN_HEAP, INTERIOR, FREED };
+enum pointer_kind { FOREIGN_STATIC, FOREIGN_HEAP, INTERIOR, FREED };
 
 /* A pointer that is not a live allocation, of the given kind. */
 static void *bad_pointer(enum pointer_kind kind)
@@ -201,7 +201,7 @@ static void *bad_pointer(enum pointer_kind kind)
     unsigned char *p;
 
     switch (kind) {
-    case FOREIGN_STACK:
+    case FOREIGN_STATIC:
         return not_ours + 16;
     case FOREIGN_HEAP:
         return malloc(64);
@@ -251,19 +251,19 @@ struct misuse {
 };
 
 static const struct misuse misuses[] = {
-    {"/guard/fatal/free-foreign-static", FOREIGN_STACK, CALL_FREE},
+    {"/guard/fatal/free-foreign-static", FOREIGN_STATIC, CALL_FREE},
     {"/guard/fatal/free-foreign-heap", FOREIGN_HEAP, CALL_FREE},
     {"/guard/fatal/free-interior", INTERIOR, CALL_FREE},
     {"/guard/fatal/double-free", FREED, CALL_FREE},
     {"/guard/fatal/protect-foreign", FOREIGN_HEAP, CALL_PROTECT},
     {"/guard/fatal/protect-interior", INTERIOR, CALL_PROTECT},
     {"/guard/fatal/protect-freed", FREED, CALL_PROTECT},
-    {"/guard/fatal/size-foreign", FOREIGN_STACK, CALL_SIZE},
+    {"/guard/fatal/size-foreign", FOREIGN_STATIC, CALL_SIZE},
     {"/guard/fatal/size-interior", INTERIOR, CALL_SIZE},
     {"/guard/fatal/size-freed", FREED, CALL_SIZE},
     {"/guard/fatal/protection-foreign", FOREIGN_HEAP, CALL_PROTECTION},
     {"/guard/fatal/protection-freed", FREED, CALL_PROTECTION},
-    {"/guard/fatal/applied-foreign", FOREIGN_STACK, CALL_APPLIED},
+    {"/guard/fatal/applied-foreign", FOREIGN_STATIC, CALL_APPLIED},
     {"/guard/fatal/applied-interior", INTERIOR, CALL_APPLIED},
 };
 
