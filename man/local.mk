@@ -1,6 +1,8 @@
 # man/ - manual pages, written in mdoc(7).
 #
-# Lint (CI): mandoc -Tlint -W warning $(srcdir)/man/*.[137]
+# `make lint-man` (CI) fails on anything mandoc rates a warning or worse.
+# Style notes are left out on purpose: they depend on which other manuals
+# the machine has installed ("referenced manual not found: mlock(2)").
 #
 # Library pages (sections 3 and 7) keep their names whatever
 # --program-transform-name says; the tool's page follows the tool's name.
@@ -62,3 +64,7 @@ uninstall-man3-links:
 install-data-hook: install-man3-links
 uninstall-hook: uninstall-man3-links
 .PHONY: install-man3-links uninstall-man3-links
+
+lint-man:
+	cd $(srcdir) && mandoc -Tlint -W warning $(notrans_dist_man_MANS) $(dist_man_MANS)
+.PHONY: lint-man
