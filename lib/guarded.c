@@ -232,21 +232,17 @@ static struct guarded *take_cached(size_t data_len)
     return g;
 }
 
-/* Returns the cached or fresh record to the cache or the system.  Only
- * locked pages are kept (where the system can lock at all): a record that
- * BEST_EFFORT could not lock would otherwise come back, unlocked, to a
- * later caller that asked for REQUIRED. */
+/* Returns the cached or fresh record to the cache or the system. */
 static void discard(struct guarded *g)
 {
-    int keepable = (g->applied & SECMEM_FEATURE_LOCK) ||
-                   !(secmem_runtime_features() & SECMEM_FEATURE_LOCK);
-    int kept = 0;
+    /* Only pages with every protection the system offers are kept: an
+     * unlocked BEST_EFFORT page must not come back to a REQUIRED caller. */
+    unsigned int wanted = secmem_runtime_features() & SECMEM_FEATURE_LOCK;
+    int keep = (g->applied & wanted) == wanted;
 
-    if (keepable) {
-        secmem_mutex_lock(&guarded_lock);
-        kept = cache_put(g, secmem_cache_limit());
-        secmem_mutex_unlock(&guarded_lock);
-    }
+    secmem_mutex_lock(&guarded_lock);
+    int kept = keep && cache_put(g, secmem_cache_limit());
+    secmem_mutex_unlock(&guarded_lock);
     if (!kept) {
         account_mapping(g, 0);
         unmap_record(g);
