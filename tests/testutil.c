@@ -26,9 +26,30 @@
 #include <sys/syscall.h>
 #endif
 
+static int default_policy = -1;
+static int test_policy = -1;
+
 void tu_init(int *argc, char ***argv)
 {
     g_test_init(argc, argv, NULL);
+    default_policy = (int)secmem_get_option(SECMEM_OPT_LOCK_POLICY);
+    test_policy = default_policy;
+    if (!(secmem_features() & SECMEM_FEATURE_LOCK)) {
+        test_policy = SECMEM_LOCK_BEST_EFFORT;
+        g_assert_cmpint(secmem_set_option(SECMEM_OPT_LOCK_POLICY, test_policy), ==, 0);
+    }
+}
+
+int tu_default_lock_policy(void)
+{
+    g_assert_cmpint(default_policy, >=, 0); /* tu_init() ran */
+    return default_policy;
+}
+
+int tu_lock_policy(void)
+{
+    g_assert_cmpint(test_policy, >=, 0);
+    return test_policy;
 }
 
 size_t tu_page_size(void)
@@ -248,7 +269,10 @@ gboolean tu_can_limit_locking(const char **why)
     *why = "no <linux/capability.h> capget/capset to drop CAP_IPC_LOCK";
     return FALSE;
 #elif !(HAVE_SETRLIMIT && HAVE_DECL_RLIMIT_MEMLOCK)
-    *why = "no setrlimit(RLIMIT_MEMLOCK) to shrink the lock budget";
+    *why = "built without setrlimit(RLIMIT_MEMLOCK): cannot shrink the lock budget";
+    return FALSE;
+#elif !HAVE_MLOCK
+    *why = "built without mlock: there is no lock budget to run out of";
     return FALSE;
 #else
     if (!(secmem_features() & SECMEM_FEATURE_LOCK)) {
@@ -260,7 +284,8 @@ gboolean tu_can_limit_locking(const char **why)
 #endif
 }
 
-#if HAVE_LINUX_CAPABILITY_H && defined(SYS_capget) && defined(SYS_capset)
+#if HAVE_LINUX_CAPABILITY_H && defined(SYS_capget) && defined(SYS_capset) && HAVE_SETRLIMIT && \
+    HAVE_DECL_RLIMIT_MEMLOCK
 static void drop_ipc_lock(void)
 {
     struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
@@ -284,7 +309,7 @@ static void drop_ipc_lock(void)
 void tu_limit_locking(size_t limit)
 {
 #if HAVE_LINUX_CAPABILITY_H && defined(SYS_capget) && defined(SYS_capset) && HAVE_SETRLIMIT && \
-    HAVE_DECL_RLIMIT_MEMLOCK
+    HAVE_DECL_RLIMIT_MEMLOCK && HAVE_MLOCK
     struct rlimit rl = {(rlim_t)limit, (rlim_t)limit};
     size_t page = tu_page_size();
     size_t probe_len = limit + 2 * page;
@@ -307,11 +332,16 @@ gboolean tu_require_lock_budget(size_t bytes)
     if (!(secmem_features() & SECMEM_FEATURE_LOCK))
         return TRUE; /* nothing is locked: no budget to run out of */
     secmem_trim(); /* the library's own cache counts against the budget too */
+#if HAVE_MLOCK
     void *scratch = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     g_assert_true(scratch != MAP_FAILED);
     int ok = mlock(scratch, bytes) == 0;
     int err = errno;
     munmap(scratch, bytes);
+#else
+    int ok = 0, err = ENOSYS;
+    g_assert_not_reached(); /* LOCK is never reported without mlock */
+#endif
     if (ok)
         return TRUE;
     char *why = g_strdup_printf("cannot lock %zu more bytes here (%s): RLIMIT_MEMLOCK too small",

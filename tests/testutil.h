@@ -28,8 +28,19 @@
 #define TU_MLOCK_IS_FAKE 0
 #endif
 
-/* g_test_init plus the options every suite wants. */
+/*
+ * g_test_init plus the options every suite wants.  Where the build or the
+ * system has no lock call (secmem_features() lacks LOCK), every REQUIRED
+ * allocation fails with ENOSYS by contract; the suites then run under
+ * SECMEM_LOCK_BEST_EFFORT (unlocked allocations that still get every other
+ * protection) and test-alloc checks the ENOSYS.
+ */
 void tu_init(int *argc, char ***argv);
+
+/* The lock policy the library had before tu_init changed anything (its
+ * default), and the one the tests run under. */
+int tu_default_lock_policy(void);
+int tu_lock_policy(void);
 
 size_t tu_page_size(void);
 
