@@ -219,8 +219,9 @@ static void test_new_is_readwrite(void)
     secmem_free(q);
 }
 
-/* Under the default REQUIRED policy an allocation gets every protection the
- * system reports that applies to one allocation, and nothing it does not. */
+/* Under the policy the tests run with (REQUIRED, or BEST_EFFORT where there
+ * is no lock: see tu_init) an allocation gets every protection the system
+ * reports that applies to one allocation, and nothing it does not. */
 static void test_applied_matches_features(void)
 {
     const unsigned int per_allocation = SECMEM_FEATURE_LOCK | SECMEM_FEATURE_NODUMP |
@@ -228,7 +229,9 @@ static void test_applied_matches_features(void)
                                         SECMEM_FEATURE_FORK_WIPE | SECMEM_FEATURE_IDLE_ENCRYPT;
     unsigned int features = secmem_features();
 
-    g_assert_cmpint(secmem_get_option(SECMEM_OPT_LOCK_POLICY), ==, SECMEM_LOCK_REQUIRED);
+    g_assert_cmpint(secmem_get_option(SECMEM_OPT_LOCK_POLICY), ==, tu_lock_policy());
+    if (tu_lock_policy() != SECMEM_LOCK_REQUIRED)
+        g_assert_false(features & SECMEM_FEATURE_LOCK);
     for (size_t size = 1; size <= 20000; size = size * 3 + 1) {
         void *p = secmem_malloc(size);
         g_assert_nonnull(p);
@@ -238,6 +241,50 @@ static void test_applied_matches_features(void)
         g_assert_cmphex(applied & SECMEM_FEATURE_NO_CORE, ==, 0);
         secmem_free(p);
     }
+}
+
+/*
+ * Without a lock call (not built in, or the kernel lacks it) REQUIRED
+ * allocations fail with ENOSYS and leave nothing behind; BEST_EFFORT ones
+ * work, unlocked, with every other protection, counted as unlocked.
+ */
+static void test_no_lock_required_enosys(void)
+{
+    const unsigned int others = SECMEM_FEATURE_NODUMP | SECMEM_FEATURE_GUARD_PAGES |
+                                SECMEM_FEATURE_PROTECT | SECMEM_FEATURE_FORK_WIPE;
+    unsigned int features = secmem_features();
+
+    if (features & SECMEM_FEATURE_LOCK) {
+        g_test_skip("lock is available here: REQUIRED allocations get locked pages");
+        return;
+    }
+    g_assert_cmpint(tu_default_lock_policy(), ==, SECMEM_LOCK_REQUIRED);
+    g_assert_cmpint(secmem_set_option(SECMEM_OPT_LOCK_POLICY, SECMEM_LOCK_REQUIRED), ==, 0);
+    secmem_trim();
+    size_t mappings = secmem_stat_get(SECMEM_STAT_MAPPINGS);
+    size_t allocations = secmem_stat_get(SECMEM_STAT_ALLOCATIONS);
+    size_t unlocked = secmem_stat_get(SECMEM_STAT_BYTES_UNLOCKED);
+    size_t vmas = tu_count_mappings();
+    for (size_t size = 1; size <= 20000; size = size * 5 + 3) {
+        errno = 0;
+        assert_fails(secmem_malloc(size), ENOSYS);
+        errno = 0;
+        assert_fails(secmem_calloc(2, size), ENOSYS);
+    }
+    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_MAPPINGS), ==, mappings);
+    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_ALLOCATIONS), ==, allocations);
+    g_assert_cmpuint(tu_count_mappings(), ==, vmas);
+
+    g_assert_cmpint(secmem_set_option(SECMEM_OPT_LOCK_POLICY, SECMEM_LOCK_BEST_EFFORT), ==, 0);
+    unsigned char *p = secmem_malloc(100);
+    g_assert_nonnull(p);
+    memset(p, 0x42, 100);
+    g_assert_cmphex(secmem_applied(p) & SECMEM_FEATURE_LOCK, ==, 0);
+    g_assert_cmphex(secmem_applied(p) & others, ==, features & others);
+    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_UNLOCKED), ==, unlocked + tu_page_size());
+    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_LOCKED), ==, 0);
+    secmem_free(p);
+    g_assert_cmpint(secmem_set_option(SECMEM_OPT_LOCK_POLICY, tu_lock_policy()), ==, 0);
 }
 
 /* Many live allocations at once never overlap one another. */
@@ -276,5 +323,6 @@ int main(int argc, char **argv)
     g_test_add_func("/alloc/new-is-readwrite", test_new_is_readwrite);
     g_test_add_func("/alloc/applied-matches-features", test_applied_matches_features);
     g_test_add_func("/alloc/live-allocations-disjoint", test_live_allocations_disjoint);
+    g_test_add_func("/alloc/no-lock-required-enosys", test_no_lock_required_enosys);
     return g_test_run();
 }

@@ -31,7 +31,8 @@ static void set_option(secmem_option opt, long value)
 
 static void test_defaults(void)
 {
-    g_assert_cmpint(secmem_get_option(SECMEM_OPT_LOCK_POLICY), ==, SECMEM_LOCK_REQUIRED);
+    g_assert_cmpint(tu_default_lock_policy(), ==, SECMEM_LOCK_REQUIRED);
+    g_assert_cmpint(secmem_get_option(SECMEM_OPT_LOCK_POLICY), ==, tu_lock_policy());
     g_assert_cmpint(secmem_get_option(SECMEM_OPT_BACKEND), ==, SECMEM_BACKEND_ANONYMOUS);
     g_assert_cmpint(secmem_get_option(SECMEM_OPT_CACHE_BYTES), >=, 0);
 }
@@ -42,6 +43,7 @@ static void test_set_get_round_trip(void)
 
     set_option(SECMEM_OPT_LOCK_POLICY, SECMEM_LOCK_BEST_EFFORT);
     set_option(SECMEM_OPT_LOCK_POLICY, SECMEM_LOCK_REQUIRED);
+    set_option(SECMEM_OPT_LOCK_POLICY, tu_lock_policy());
     set_option(SECMEM_OPT_CACHE_BYTES, 0);
     set_option(SECMEM_OPT_CACHE_BYTES, 12345);
     set_option(SECMEM_OPT_CACHE_BYTES, cache);
@@ -221,7 +223,7 @@ static void test_best_effort_still_locks(void)
     g_assert_nonnull(p);
     g_assert_cmphex(secmem_applied(p) & SECMEM_FEATURE_LOCK, ==, SECMEM_FEATURE_LOCK);
     secmem_free(p);
-    set_option(SECMEM_OPT_LOCK_POLICY, SECMEM_LOCK_REQUIRED);
+    set_option(SECMEM_OPT_LOCK_POLICY, tu_lock_policy());
 }
 
 int main(int argc, char **argv)
