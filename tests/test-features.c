@@ -63,6 +63,87 @@ static void test_stable(void)
     g_assert_cmphex(secmem_features(), ==, first);
 }
 
+/* ---- what config.h says this build compiled in ---------------------------- */
+
+#if HAVE_MLOCK
+#define BUILT_LOCK 1
+#else
+#define BUILT_LOCK 0
+#endif
+#if HAVE_MADVISE
+#define BUILT_MADVISE 1
+#else
+#define BUILT_MADVISE 0
+#endif
+#if HAVE_MINHERIT && HAVE_DECL_INHERIT_ZERO
+#define BUILT_INHERIT_ZERO 1
+#else
+#define BUILT_INHERIT_ZERO 0
+#endif
+#if HAVE_SETRLIMIT && HAVE_DECL_RLIMIT_CORE
+#define BUILT_NO_CORE 1
+#else
+#define BUILT_NO_CORE 0
+#endif
+#if HAVE_CRYPTPROTECTMEMORY
+#define BUILT_IDLE_ENCRYPT 1
+#else
+#define BUILT_IDLE_ENCRYPT 0
+#endif
+#define BUILT_NODUMP                                                                          \
+    ((BUILT_MADVISE && (HAVE_DECL_MADV_DONTDUMP || HAVE_DECL_MADV_NOCORE)) ||                \
+     HAVE_DECL_MAP_NOCORE || HAVE_DECL_MAP_CONCEAL)
+#define BUILT_FORK_WIPE                                                                       \
+    ((BUILT_MADVISE && (HAVE_DECL_MADV_WIPEONFORK || HAVE_DECL_MADV_DONTFORK)) ||            \
+     BUILT_INHERIT_ZERO)
+#define BUILT_SECRETMEM HAVE_DECL_SYS_MEMFD_SECRET
+
+static const struct {
+    unsigned int bit;
+    gboolean built;
+    const char *calls;
+} built[] = {
+    {SECMEM_FEATURE_LOCK, BUILT_LOCK, "mlock"},
+    {SECMEM_FEATURE_NODUMP, BUILT_NODUMP,
+     "madvise(MADV_DONTDUMP/MADV_NOCORE), MAP_NOCORE, MAP_CONCEAL"},
+    {SECMEM_FEATURE_FORK_WIPE, BUILT_FORK_WIPE,
+     "madvise(MADV_WIPEONFORK/MADV_DONTFORK), minherit(INHERIT_ZERO)"},
+    {SECMEM_FEATURE_IDLE_ENCRYPT, BUILT_IDLE_ENCRYPT, "CryptProtectMemory"},
+    {SECMEM_FEATURE_SECRETMEM, BUILT_SECRETMEM, "SYS_memfd_secret"},
+    {SECMEM_FEATURE_NO_CORE, BUILT_NO_CORE, "setrlimit(RLIMIT_CORE)"},
+};
+
+/* A protection whose calls the build lacks is never reported, whatever the
+ * kernel could do (config.h -> features; the other direction, and the
+ * kernel's part, is checked per feature below). */
+static void test_not_built_not_reported(void)
+{
+    unsigned int features = secmem_features();
+
+    for (size_t i = 0; i < G_N_ELEMENTS(built); i++) {
+        if (!built[i].built && (features & built[i].bit))
+            g_error("secmem_features() reports %s, but the build has none of %s",
+                    secmem_feature_name(built[i].bit), built[i].calls);
+    }
+}
+
+/* Which features this build reports, for the log of the matrix run. */
+static void log_features(void)
+{
+    unsigned int features = secmem_features();
+    GString *line = g_string_new("secmem_features():");
+
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+        if (features & names[i].bit)
+            g_string_append_printf(line, " %s", names[i].name);
+    g_string_append(line, "; not compiled in:");
+    for (size_t i = 0; i < G_N_ELEMENTS(built); i++)
+        if (!built[i].built)
+            g_string_append_printf(line, " %s", secmem_feature_name(built[i].bit));
+    g_test_message("%s", line->str);
+    g_string_free(line, TRUE);
+}
+
 /* ---- independent probes ---------------------------------------------------- */
 
 static void *scratch_page(void)
@@ -87,6 +168,10 @@ static gboolean kernel_locks(void)
 #endif
 }
 
+#define BUILT_MADVICE (HAVE_DECL_MADV_DONTDUMP || HAVE_DECL_MADV_NOCORE || \
+                       HAVE_DECL_MADV_WIPEONFORK || HAVE_DECL_MADV_DONTFORK)
+
+#if BUILT_MADVICE
 static gboolean kernel_advises(int advice)
 {
 #if HAVE_MADVISE
@@ -99,6 +184,7 @@ static gboolean kernel_advises(int advice)
     return FALSE;
 #endif
 }
+#endif
 
 static gboolean kernel_protects(void)
 {
@@ -225,10 +311,12 @@ static void test_version(void)
 int main(int argc, char **argv)
 {
     tu_init(&argc, &argv);
+    log_features();
     g_test_add_func("/features/names", test_names);
     g_test_add_func("/features/not-one-bit-null", test_not_one_bit_null);
     g_test_add_func("/features/only-known-bits", test_only_known_bits);
     g_test_add_func("/features/stable", test_stable);
+    g_test_add_func("/features/not-built-not-reported", test_not_built_not_reported);
     g_test_add_func("/features/lock-reported", test_lock_reported);
     g_test_add_func("/features/protect-and-guards-reported", test_protect_and_guards_reported);
     g_test_add_func("/features/nodump-reported", test_nodump_reported);
