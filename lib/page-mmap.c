@@ -43,7 +43,9 @@
 /* Set once by page_probe_features(), read-only afterwards. */
 static int map_flags = MAP_PRIVATE | ANON_FLAG;
 static unsigned int map_applied;
+#if HAVE_DECL_MADV_WIPEONFORK
 static int wipe_advice_works;
+#endif
 
 size_t page_size(void)
 {
@@ -214,7 +216,6 @@ int page_withhold_from_fork(void *addr, size_t len)
 #else
     (void)addr;
     (void)len;
-    (void)wipe_advice_works;
     return ENOSYS;
 #endif
 }
