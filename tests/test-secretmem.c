@@ -86,6 +86,9 @@ static void test_withheld_from_fork(void)
 {
     if (!require_secretmem())
         return;
+    /* A shared memfd_secret mapping is withheld only by MADV_DONTFORK. */
+    if (!tu_require_feature(SECMEM_FEATURE_FORK_WIPE, "fork-wipe not reported (no MADV_DONTFORK)"))
+        return;
     use_secretmem();
     unsigned char *p = secmem_malloc(32);
     g_assert_nonnull(p);

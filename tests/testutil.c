@@ -285,7 +285,7 @@ gboolean tu_can_limit_locking(const char **why)
 }
 
 #if HAVE_LINUX_CAPABILITY_H && defined(SYS_capget) && defined(SYS_capset) && HAVE_SETRLIMIT && \
-    HAVE_DECL_RLIMIT_MEMLOCK
+    HAVE_DECL_RLIMIT_MEMLOCK && HAVE_MLOCK
 static void drop_ipc_lock(void)
 {
     struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
