@@ -72,7 +72,39 @@ static void test_child_reads_zeros(void)
     }
 }
 
-/* Nothing the child inherits is locked, and its statistics say so. */
+/* Where only MADV_DONTFORK withholds (no wipe-on-fork in the build), the
+ * data pages, first and last byte, are not mapped in the child at all. */
+static void child_sees_no_mapping(gconstpointer data)
+{
+    const struct inherited *in = data;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        g_assert_true(tu_unmapped(in->p[i]));
+        g_assert_true(tu_unmapped(in->p[i] + sizes[i] - 1));
+    }
+}
+
+static void test_child_sees_no_mapping(void)
+{
+    struct inherited in;
+
+    if (!tu_require_feature(SECMEM_FEATURE_FORK_WIPE, "fork-wipe not reported"))
+        return;
+#if HAVE_DECL_MADV_WIPEONFORK || (HAVE_MINHERIT && HAVE_DECL_INHERIT_ZERO)
+    g_test_skip("children are withheld by zeroing (see child-reads-zeros), not by unmapping");
+    return;
+#endif
+    if (!tu_have_smaps()) {
+        g_test_skip("/proc/self/maps is not available");
+        return;
+    }
+    make_secrets(&in, SECMEM_READWRITE);
+    tu_assert_child_ok(tu_run_in_child(child_sees_no_mapping, &in));
+    free_secrets(&in);
+}
+
+/* Nothing the child inherits is locked, and its statistics say so (pages
+ * withheld by MADV_DONTFORK are not even mapped there). */
 static void child_not_locked(gconstpointer data)
 {
     const struct inherited *in = data;
@@ -80,7 +112,8 @@ static void child_not_locked(gconstpointer data)
     g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_LOCKED), ==, 0);
     if (tu_have_smaps())
         for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++)
-            g_assert_false(tu_has_vmflag(in->p[i], "lo"));
+            if (!tu_unmapped(in->p[i]))
+                g_assert_false(tu_has_vmflag(in->p[i], "lo"));
 }
 
 static void test_child_not_locked(void)
@@ -213,6 +246,7 @@ int main(int argc, char **argv)
 {
     tu_init(&argc, &argv);
     g_test_add_func("/fork/child-reads-zeros", test_child_reads_zeros);
+    g_test_add_func("/fork/child-sees-no-mapping", test_child_sees_no_mapping);
     g_test_add_func("/fork/child-not-locked", test_child_not_locked);
     g_test_add_func("/fork/child-may-free", test_child_may_free);
     g_test_add_func("/fork/child-allocations-work", test_child_allocations_work);

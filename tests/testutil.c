@@ -143,6 +143,15 @@ char *tu_perms(const void *addr)
     return result != NULL ? result : g_strdup("");
 }
 
+gboolean tu_unmapped(const void *addr)
+{
+    char *perms = tu_perms(addr);
+    gboolean none = perms[0] == '\0';
+
+    g_free(perms);
+    return none;
+}
+
 size_t tu_count_mappings(void)
 {
     char **lines = read_lines("/proc/self/maps");

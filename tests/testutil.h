@@ -60,6 +60,9 @@ gboolean tu_has_vmflag(const void *addr, const char *flag);
 /* The permission field ("rw-p", "---p", ...) of the mapping holding addr,
  * or "" when addr is not mapped.  g_free the result. */
 char *tu_perms(const void *addr);
+/* TRUE when addr lies in no mapping (e.g. a MADV_DONTFORK page in a fork
+ * child); needs /proc/self/maps. */
+gboolean tu_unmapped(const void *addr);
 /* The number of mappings (lines of /proc/self/maps). */
 size_t tu_count_mappings(void);
 
