@@ -87,7 +87,7 @@ static void fork_and_check(unsigned char *secret, size_t len)
             secmem_free(fresh);
         }
         secmem_free(secret);
-        _exit(bad ? 1 : 0);
+        tu_child_exit(bad ? 1 : 0);
     }
     int status = 0;
     g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);

@@ -266,6 +266,22 @@ void tu_assert_child_ok(int status)
     g_assert_cmpint(WEXITSTATUS(status), ==, 0);
 }
 
+gboolean tu_under_valgrind(void)
+{
+    const char *preload = getenv("LD_PRELOAD");
+    return preload != NULL && strstr(preload, "vgpreload") != NULL;
+}
+
+void tu_child_exit(int code)
+{
+    if (tu_under_valgrind()) {
+        char *cmd = g_strdup_printf("exit %d", code);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        g_free(cmd);
+    }
+    _exit(code);
+}
+
 /* ---- the lock budget --------------------------------------------------- */
 
 gboolean tu_can_limit_locking(const char **why)

@@ -94,6 +94,18 @@ int tu_run_in_child(void (*fn)(gconstpointer data), gconstpointer data);
 /* Asserts that a wait status is a clean exit with status 0. */
 void tu_assert_child_ok(int status);
 
+/* TRUE when the test runs under valgrind (its preload is in LD_PRELOAD). */
+gboolean tu_under_valgrind(void);
+/*
+ * Ends a fork()ed child of a multi-threaded process with status code.
+ * Under valgrind it execs "sh -c 'exit code'" instead of _exit(): the leak
+ * check valgrind runs at exit would report as definitely lost what the
+ * threads that do not exist in the child held (records they were making
+ * at the moment of fork, their stacks' pointers) and turn the status into
+ * its --error-exitcode.
+ */
+_Noreturn void tu_child_exit(int code);
+
 /* ---- the lock budget --------------------------------------------------- */
 
 /* FALSE with a reason when this build/run cannot take CAP_IPC_LOCK away. */
