@@ -6,10 +6,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${SECMEM_FUZZ_SECONDS:-60}
 apt-get install -y -q --no-install-recommends clang libclang-rt-14-dev >/dev/null
 
+# shellcheck source=.ci/source.sh
+. "$top/.ci/source.sh"
 build=$(mktemp -d /tmp/secmem-fuzz.XXXXXX)
-trap 'rm -rf "$build"' EXIT
+trap 'rm -rf "$build"; cleanup_source' EXIT
 cd "$build"
-"$top/configure" CC=clang --disable-shared --enable-werror \
+"$src/configure" CC=clang --disable-shared --enable-werror \
     --enable-sanitizers=address,undefined CFLAGS="-g -O1 -fsanitize=fuzzer-no-link" >/dev/null
 make -j"$(nproc)" lib/libsecurememory.la >/dev/null
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -5,6 +5,9 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
+# shellcheck source=.ci/source.sh
+. "$top/.ci/source.sh"
+trap cleanup_source EXIT
 apt-get install -y -q --no-install-recommends valgrind >/dev/null
 
 run_suite() { # name, configure arguments...; then make check with MAKEFLAGS from env
@@ -12,9 +15,10 @@ run_suite() { # name, configure arguments...; then make check with MAKEFLAGS fro
     local build
     build=$(mktemp -d "/tmp/secmem-$name.XXXXXX")
     printf -- '---- %s\n' "$name"
+    local started=$SECONDS
     (
         cd "$build"
-        "$top/configure" --enable-werror "$@" >configure.out 2>&1 || { tail -40 configure.out; exit 1; }
+        "$src/configure" --enable-werror "$@" >configure.out 2>&1 || { tail -40 configure.out; exit 1; }
         make -j"$jobs" >make.out 2>&1 || { tail -60 make.out; exit 1; }
         if ! make -j"$jobs" check ${SECMEM_CHECK_ARGS:+"$SECMEM_CHECK_ARGS"} >check.out 2>&1; then
             tail -40 check.out
@@ -24,9 +28,11 @@ run_suite() { # name, configure arguments...; then make check with MAKEFLAGS fro
             done
             exit 1
         fi
-        grep -E '^# (TOTAL|PASS|SKIP|FAIL|XFAIL|ERROR)' check.out || true
+        grep -E '^# (TOTAL|PASS|SKIP|FAIL|XFAIL|ERROR):' check.out | tr -s ' \n' ' '; echo
+        grep -h '^SKIP:' check.out | sed 's/^/    /' || true
     )
     rm -rf "$build"
+    printf -- '---- %s passed in %d s\n' "$name" $((SECONDS - started))
 }
 
 # halt_on_error: the first report fails the test; detect_leaks covers LSan.
