@@ -302,7 +302,7 @@ unsigned int page_probe_features(void)
 {
     size_t page = page_size();
     unsigned int features = 0;
-    void *scratch;
+    void *scratch = NULL;
     unsigned int applied;
 
     if (page_map(page, &scratch, &applied) != 0)
