@@ -53,3 +53,9 @@ tests_win32_test_win32_lockfail_LDADD = $(win32_test_ldadd)
 tests_win32_test_win32_threads_SOURCES = tests/win32/test-win32-threads.c
 tests_win32_test_win32_threads_LDADD = $(win32_test_ldadd)
 endif
+
+# The wine prefix (~700 MB) lives in the build tree; make clean removes it.
+clean-local: clean-win32-wineprefix
+clean-win32-wineprefix:
+	-rm -rf tests/win32/wineprefix tests/win32/wineprefix.lock
+.PHONY: clean-win32-wineprefix
