@@ -54,4 +54,10 @@ ran=$(ls tests/win32/*.trs 2>/dev/null | wc -l)
 echo "windows test programs run: $ran"
 [ "$ran" -ge 7 ]
 
+step "securememory-check under wine"
+# Same wine setup as the tests; a failed self-test exits non-zero.
+env CC=x86_64-w64-mingw32-gcc bash "$top/tests/win32/wine-run.sh" tools/securememory-check.exe
+env CC=x86_64-w64-mingw32-gcc bash "$top/tests/win32/wine-run.sh" tools/securememory-check.exe --json |
+    python3 -m json.tool >/dev/null
+
 step "passed in $(( $(date +%s) - start )) s"
