@@ -9,7 +9,7 @@
 # WINEDEBUG=-all: wine's own diagnostics stay out of the TAP stream.
 # WINEDLLOVERRIDES=winedbg.exe=d: a deliberate crash does not start wine's
 #   debugger; mscoree/mshtml=d: no prompts to install Mono or Gecko.
-# WINEPATH: the uninstalled DLL (lib/.libs) and the compiler's runtime DLLs.
+# WINEPATH: the uninstalled DLL (lib/.libs).
 #
 # test-win32-lockfail runs without CAP_IPC_LOCK and with a 1 MiB
 # RLIMIT_MEMLOCK (wine's VirtualLock is mlock), and learns the limit from
@@ -36,9 +36,7 @@ export WINEPREFIX WINEDEBUG WINEDLLOVERRIDES
 unset DISPLAY WAYLAND_DISPLAY
 
 wine=${WINE:-wine}
-cc=${CC:-x86_64-w64-mingw32-gcc}
-runtime=$(dirname "$($cc -print-file-name=libssp-0.dll 2>/dev/null || echo .)")
-WINEPATH="$(winepath -w "$top/lib/.libs" 2>/dev/null || echo "$top/lib/.libs");$(winepath -w "$runtime" 2>/dev/null || echo "$runtime")"
+WINEPATH="Z:$(echo "$top/lib/.libs" | tr / '\\')"
 export WINEPATH
 
 if [ ! -f "$WINEPREFIX/system.reg" ]; then
