@@ -23,7 +23,7 @@ TESTS += \
 	tests/win32/test-win32-lockfail$(EXEEXT) \
 	tests/win32/test-win32-threads$(EXEEXT)
 
-LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+# LOG_DRIVER (the TAP driver) comes from tests/local.mk.
 LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/win32/wine-run.sh
 
 win32_test_ldadd = lib/libsecurememory.la
