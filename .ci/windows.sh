@@ -20,22 +20,38 @@ apt-get install -y -q --no-install-recommends \
     gcc-mingw-w64-x86-64 wine wine64 \
     autoconf automake libtool autoconf-archive pkg-config make util-linux >/dev/null
 
-if [ ! -x configure ]; then
-    step "autoreconf"
-    autoreconf -fi
-fi
-
-build=$(mktemp -d "$top/build-windows.XXXXXX")
+work=$(mktemp -d "$top/build-windows.XXXXXX")
+build=$work/build
 cleanup() {
     WINEPREFIX=$build/tests/win32/wineprefix wineserver -k 2>/dev/null || true
-    rm -rf "$build"
+    rm -rf "$work"
 }
 trap cleanup EXIT
 
+# A VPATH build needs a source tree that is not configured in place; the
+# earlier CI stages build in-tree, so then build from a pristine copy.
+src=$top
+if [ -f "$top/config.status" ]; then
+    step "pristine copy of the sources (the tree is configured in place)"
+    src=$work/src
+    mkdir -p "$src"
+    if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        git -C "$top" archive --format=tar HEAD | tar -x -C "$src"
+    else
+        cp -a "$top/." "$src"
+        make -C "$src" distclean >/dev/null
+    fi
+fi
+if [ ! -x "$src/configure" ]; then
+    step "autoreconf"
+    (cd "$src" && autoreconf -fi)
+fi
+
 step "configure --host=x86_64-w64-mingw32 (in $build)"
+mkdir -p "$build"
 cd "$build"
 # PKG_CONFIG_LIBDIR: without it pkg-config would offer the Linux GLib.
-"$top/configure" --host=x86_64-w64-mingw32 PKG_CONFIG_LIBDIR=/nonexistent --enable-werror
+"$src/configure" --host=x86_64-w64-mingw32 PKG_CONFIG_LIBDIR=/nonexistent --enable-werror
 # The Win32 backend must have been chosen by the probes.
 grep -q '^#define HAVE_VIRTUALALLOC 1' config.h
 
@@ -56,8 +72,8 @@ echo "windows test programs run: $ran"
 
 step "securememory-check under wine"
 # Same wine setup as the tests; a failed self-test exits non-zero.
-bash "$top/tests/win32/wine-run.sh" tools/securememory-check.exe
-bash "$top/tests/win32/wine-run.sh" tools/securememory-check.exe --json |
+bash "$src/tests/win32/wine-run.sh" tools/securememory-check.exe
+bash "$src/tests/win32/wine-run.sh" tools/securememory-check.exe --json |
     python3 -m json.tool >/dev/null
 
 step "passed in $(( $(date +%s) - start )) s"
