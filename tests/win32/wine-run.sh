@@ -4,8 +4,9 @@
 #
 #   wine-run.sh PROGRAM.exe [ARGS...]
 #
-# WINEPREFIX: tests/win32/wineprefix in the build tree (created on first use,
-#   serialised with flock so that parallel tests do not race to create it).
+# WINEPREFIX: tests/win32/wineprefix in the build tree, or SECMEM_WINEPREFIX
+#   (created on first use, serialised with flock so that parallel tests do
+#   not race to create it).
 # WINEDEBUG=-all: wine's own diagnostics stay out of the TAP stream.
 # WINEDLLOVERRIDES=winedbg.exe=d: a deliberate crash does not start wine's
 #   debugger; mscoree/mshtml=d: no prompts to install Mono or Gecko.
@@ -29,7 +30,8 @@ if [ -f "$dir/.libs/$base" ]; then
 fi
 
 top=$(pwd)
-WINEPREFIX=${WINEPREFIX:-$top/tests/win32/wineprefix}
+# Never the user's own prefix: a fresh one of our own (SECMEM_WINEPREFIX overrides).
+WINEPREFIX=${SECMEM_WINEPREFIX:-$top/tests/win32/wineprefix}
 WINEDEBUG=-all
 WINEDLLOVERRIDES='winedbg.exe=d;mscoree=d;mshtml=d'
 export WINEPREFIX WINEDEBUG WINEDLLOVERRIDES
