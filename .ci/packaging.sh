@@ -145,7 +145,13 @@ grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' "$work/rpmbuild.log" || t
 find "$topdir/RPMS" "$topdir/SRPMS" -name '*.rpm' -print | sort
 
 stage "rpmlint (with rpm/securememory.rpmlintrc)"
+# rpmlint exits non-zero on E: only; warnings fail this stage too.
+rpmlint_out="$work/rpmlint.out"
+rpmlint_rc=0
 rpmlint -r "$work/src/rpm/securememory.rpmlintrc" "$work/src/rpm/securememory.spec" \
-    "$topdir"/SRPMS/*.rpm "$topdir"/RPMS/*/*.rpm
+    "$topdir"/SRPMS/*.rpm "$topdir"/RPMS/*/*.rpm >"$rpmlint_out" 2>&1 || rpmlint_rc=$?
+cat "$rpmlint_out"
+[ "$rpmlint_rc" -eq 0 ] || die "rpmlint exited with $rpmlint_rc"
+! grep -E ': [EW]: ' "$rpmlint_out" >/dev/null || die "rpmlint printed E: or W: findings"
 
 stage "done in $(( $(date +%s) - start ))s"
