@@ -149,7 +149,7 @@ int page_unlock(void *addr, size_t len)
 #endif
 }
 
-static int advise(void *addr, size_t len, int advice)
+static inline int advise(void *addr, size_t len, int advice)
 {
 #if HAVE_MADVISE
     return madvise(addr, len, advice) == 0 ? 0 : errno;
