@@ -94,6 +94,14 @@ echo "$modversion"
 stage "examples/ consumer against the installed packages (debian/tests/installed-consumer)"
 (cd "$work/src" && debian/tests/installed-consumer)
 
+stage "README's usage example, compiled with pkg-config alone against the packages"
+mkdir "$work/readme"
+awk '/^```c$/ { inside = 1; next } inside && /^```$/ { exit } inside' "$work/src/README.md" \
+    >"$work/readme/example.c"
+[ -s "$work/readme/example.c" ] || die "README.md has no \`\`\`c example"
+(cd "$work/readme" && cc -Wall -Wextra -Werror example.c $(pkg-config --cflags --libs securememory) &&
+    ./a.out && echo "README example: built and ran (exit 0)")
+
 stage "securememory-check from securememory-tools (debian/tests/securememory-check)"
 (cd "$work/src" && debian/tests/securememory-check)
 
