@@ -73,7 +73,7 @@ changes=$(echo "$work/debs"/securememory_*.changes)
 
 stage "lintian -I --pedantic (fail on E: and W:)"
 lintian_out="$work/lintian.out"
-lintian -I --pedantic --fail-on error,warning "$changes" >"$lintian_out" 2>&1 || {
+lintian -I --pedantic --show-overrides --fail-on error,warning "$changes" >"$lintian_out" 2>&1 || {
     cat "$lintian_out"; die "lintian found errors or warnings"; }
 cat "$lintian_out"
 ! grep -E '^[EW]: ' "$lintian_out" >/dev/null || die "lintian printed E: or W: tags"
