@@ -73,9 +73,12 @@ changes=$(echo "$work/debs"/securememory_*.changes)
 
 stage "lintian -I --pedantic (fail on E: and W:)"
 lintian_out="$work/lintian.out"
-lintian -I --pedantic --show-overrides --fail-on error,warning "$changes" >"$lintian_out" 2>&1 || {
+lintian -I --pedantic --fail-on error,warning "$changes" >"$lintian_out" 2>&1 || {
     cat "$lintian_out"; die "lintian found errors or warnings"; }
 cat "$lintian_out"
+# (--show-overrides would make --fail-on count the overridden tags too.)
+echo "overridden (reasons in debian/*.lintian-overrides):"
+grep -H -v -e '^#' -e '^$' "$work/src"/debian/*.lintian-overrides | sed 's|^.*/debian/|  debian/|'
 ! grep -E '^[EW]: ' "$lintian_out" >/dev/null || die "lintian printed E: or W: tags"
 
 stage "dpkg -i the three packages"
