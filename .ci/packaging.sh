@@ -64,7 +64,9 @@ apt-get build-dep -y -q "$work/src" >/dev/null
 stage "dpkg-buildpackage -us -uc -b (with the test suite)"
 cp -a "$work/src" "$work/deb"
 mkdir "$work/debs" && mv "$work/deb" "$work/debs/securememory"
-(cd "$work/debs/securememory" && run "$work/dpkg-buildpackage.log" \
+# Check level 4: any difference between debian/libsecurememory0.symbols and
+# what the library exports (a new, lost or unversioned symbol) fails the build.
+(cd "$work/debs/securememory" && DPKG_GENSYMBOLS_CHECK_LEVEL=4 run "$work/dpkg-buildpackage.log" \
     dpkg-buildpackage -us -uc -b -J"$jobs")
 grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' "$work/dpkg-buildpackage.log" || true
 ls -l "$work/debs"/*.deb
