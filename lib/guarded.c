@@ -235,8 +235,13 @@ static struct guarded *take_cached(size_t data_len)
 /* Returns the cached or fresh record to the cache or the system. */
 static void discard(struct guarded *g)
 {
+    /* Only pages with every protection the system offers are kept: an
+     * unlocked BEST_EFFORT page must not come back to a REQUIRED caller. */
+    unsigned int wanted = secmem_runtime_features() & SECMEM_FEATURE_LOCK;
+    int keep = (g->applied & wanted) == wanted;
+
     secmem_mutex_lock(&guarded_lock);
-    int kept = cache_put(g, secmem_cache_limit());
+    int kept = keep && cache_put(g, secmem_cache_limit());
     secmem_mutex_unlock(&guarded_lock);
     if (!kept) {
         account_mapping(g, 0);

@@ -62,31 +62,39 @@ size_t page_size(void)
 
 /*
  * memfd_secret pages leave the kernel's direct map; the kernel locks them and
- * keeps them out of core dumps itself.  One descriptor per mapping, closed as
- * soon as the mapping holds the file.  Returns 0 or the errno that makes the
- * caller fall back to anonymous memory (ENOSYS, EPERM, ENOMEM, ...).
+ * keeps them out of core dumps itself.  Only the pages between the two guard
+ * pages are secret: the guards stay anonymous reservations, so they cost no
+ * lock budget.  One descriptor per mapping, closed as soon as the mapping
+ * holds the file.  Returns 0 or the errno that makes the caller fall back to
+ * anonymous memory (ENOSYS, EPERM, ENOMEM, EAGAIN over RLIMIT_MEMLOCK, ...).
  */
 static int map_secret(size_t len, void **base)
 {
 #if HAVE_DECL_SYS_MEMFD_SECRET
-    int fd = (int)syscall(SYS_memfd_secret, (unsigned int)O_CLOEXEC);
-    int err = 0;
+    size_t page = page_size();
+    size_t inner = len - 2 * page;
+    unsigned char *reserved;
     void *p;
+    int fd, err = 0;
 
-    if (fd < 0)
+    reserved = mmap(NULL, len, PROT_NONE, map_flags, -1, 0);
+    if (reserved == MAP_FAILED)
         return errno;
-    if (ftruncate(fd, (off_t)len) != 0) {
+    fd = (int)syscall(SYS_memfd_secret, (unsigned int)O_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, (off_t)inner) != 0)
         err = errno;
+    if (err == 0) {
+        p = mmap(reserved + page, inner, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+        if (p == MAP_FAILED)
+            err = errno;
+    }
+    if (fd >= 0)
         close(fd);
+    if (err) {
+        munmap(reserved, len);
         return err;
     }
-    p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (p == MAP_FAILED)
-        err = errno;
-    close(fd);
-    if (err)
-        return err;
-    *base = p;
+    *base = reserved;
     return 0;
 #else
     (void)len;
@@ -168,10 +176,11 @@ int page_exclude_from_dump(void *addr, size_t len)
 #elif HAVE_DECL_MADV_NOCORE
     return advise(addr, len, MADV_NOCORE);
 #else
-    /* MAP_NOCORE/MAP_CONCEAL mappings are excluded from the start. */
+    /* Only MAP_NOCORE/MAP_CONCEAL, which the library's own mappings get
+     * when they are made: memory mapped by others cannot be excluded. */
     (void)addr;
     (void)len;
-    return (map_applied & SECMEM_FEATURE_NODUMP) ? 0 : ENOSYS;
+    return ENOSYS;
 #endif
 }
 
@@ -273,9 +282,9 @@ static unsigned int probe_secret(size_t page)
 {
     void *p;
 
-    if (map_secret(page, &p) != 0)
+    if (map_secret(3 * page, &p) != 0)
         return 0;
-    munmap(p, page);
+    munmap(p, 3 * page);
     return SECMEM_FEATURE_SECRETMEM;
 }
 

@@ -34,8 +34,10 @@ unsigned int page_probe_features(void);
  * bits that came with the mapping itself (e.g. NODUMP from MAP_NOCORE or
  * MAP_CONCEAL; SECRETMEM, LOCK and NODUMP from a memfd_secret mapping, whose
  * pages the kernel locks itself and on which mlock fails): callers skip
- * what is already applied.  Under SECMEM_BACKEND_SECRETMEM the mapping is
- * memfd_secret-backed where the kernel allows, anonymous otherwise.
+ * what is already applied.  The first and the last page of every mapping
+ * are the caller's guard pages: under SECMEM_BACKEND_SECRETMEM the pages
+ * between them are memfd_secret-backed where the kernel allows (anonymous
+ * otherwise), the guards stay anonymous and cost no lock budget.
  */
 int page_map(size_t len, void **base, unsigned int *applied);
 int page_unmap(void *base, size_t len);
