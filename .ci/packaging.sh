@@ -38,7 +38,7 @@ cleanup() {
 trap cleanup EXIT
 
 stage "install packaging tools"
-apt-get install -y -q --no-install-recommends \
+apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends \
     build-essential dpkg-dev debhelper lintian rpm rpmlint git xz-utils python3 >/dev/null
 
 stage "copy the git tree to $work/src"
@@ -57,7 +57,7 @@ echo "configure.ac $ac_version, debian $deb_version, rpm $rpm_version"
 [ "$rpm_version" = "$ac_version" ] || die "rpm/securememory.spec Version $rpm_version is not $ac_version"
 
 stage "install Build-Depends (debian/control)"
-apt-get build-dep -y -q "$work/src" >/dev/null
+apt-get -o DPkg::Lock::Timeout=300 build-dep -y -q "$work/src" >/dev/null
 
 # dpkg-buildpackage writes its artefacts into the parent directory of the
 # tree; build from a copy so $work/src stays clean for the dist tarball.
