@@ -20,8 +20,8 @@ die() { echo "packaging.sh: FAIL: $*" >&2; exit 1; }
 run() {
     local log=$1; shift
     if ! "$@" >"$log" 2>&1; then
-        tail -n 150 "$log"
-        die "$* (full log: $log)"
+        tail -n 200 "$log"
+        die "$* (full log: $(basename "$log"), kept on failure; see the end)"
     fi
 }
 
@@ -31,6 +31,12 @@ cleanup() {
     local rc=$?
     if [ "$debs_installed" = yes ]; then
         dpkg --purge securememory-tools libsecurememory-dev libsecurememory0 >/dev/null 2>&1 || true
+    fi
+    if [ "$rc" -ne 0 ]; then
+        local logs
+        logs=$(mktemp -d /tmp/secmem-packaging-logs.XXXXXX)
+        cp "$work"/*.log "$work"/*.out "$logs"/ 2>/dev/null || true
+        echo "packaging.sh: failed (exit $rc); logs kept in $logs" >&2
     fi
     rm -rf "$work"
     exit "$rc"
