@@ -54,7 +54,10 @@ for entry in "${matrix[@]}"; do
         sed -n '/configured for/,$p' configure.out
         make -j"$jobs" >make.out 2>&1 || { tail -60 make.out; exit 1; }
         if ! make -j"$jobs" check >check.out 2>&1; then
-            tail -60 check.out; cat tests/*.log 2>/dev/null | grep -E '^not ok|FAIL|Bail' | head -40
+            grep -E '^(FAIL|ERROR|XPASS):|^# (TOTAL|FAIL|ERROR):' check.out
+            find . -name '*.log' ! -name test-suite.log ! -name config.log \
+                -exec grep -lE '^(not ok|Bail out)' {} + | while read -r log; do
+                    echo "== $log"; tail -30 "$log"; done
             exit 1
         fi
         grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' check.out | tr -s ' \n' ' '; echo
