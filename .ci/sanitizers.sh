@@ -22,7 +22,8 @@ run_suite() { # name, configure arguments...; then make check with MAKEFLAGS fro
         make -j"$jobs" >make.out 2>&1 || { tail -60 make.out; exit 1; }
         if ! make -j"$jobs" check ${SECMEM_CHECK_ARGS:+"$SECMEM_CHECK_ARGS"} >check.out 2>&1; then
             tail -40 check.out
-            for log in tests/*.log; do
+            grep -E '^(FAIL|ERROR|XPASS):' check.out || true
+            for log in tests/*.log examples/*.log; do
                 grep -qE '^not ok|^Bail out|ERROR|Sanitizer|valgrind.*ERROR SUMMARY: [1-9]' "$log" \
                     && { echo "== $log"; tail -80 "$log"; }
             done
@@ -47,7 +48,8 @@ unset TSAN_OPTIONS
 
 # Static test programs, so that valgrind runs the test itself, not a libtool
 # wrapper script.  Death tests run their subprocesses natively (no
-# --trace-children): their deaths are deliberate.
-SECMEM_CHECK_ARGS="LOG_COMPILER=valgrind --error-exitcode=1 --leak-check=full \
+# --trace-children): their deaths are deliberate.  Shell-script tests run
+# under sh (see .ci/valgrind-test.sh).
+SECMEM_CHECK_ARGS="LOG_COMPILER=sh $top/.ci/valgrind-test.sh --error-exitcode=1 --leak-check=full \
 --errors-for-leak-kinds=definite,indirect --child-silent-after-fork=yes --suppressions=/usr/share/glib-2.0/valgrind/glib.supp \
 --quiet" run_suite valgrind --disable-shared
