@@ -41,5 +41,5 @@ size_t secmem_stat_get(secmem_stat which)
         errno = EINVAL;
         return 0;
     }
-    return atomic_load_explicit(&counters[which], memory_order_relaxed);
+    return atomic_load_explicit(&counters[which], memory_order_relaxed) + pool_stat_live(which);
 }
