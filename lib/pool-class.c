@@ -22,13 +22,29 @@ static const uint16_t class_sizes[POOL_CLASSES] = {
     16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1360, 2048,
 };
 
+/* The class of every multiple of 16 up to POOL_SMALL_MAX, by (size-1)/16. */
+static uint8_t class_by_granule[POOL_SMALL_MAX / 16];
+static secmem_once_flag class_table_once = SECMEM_ONCE_INITIALIZER;
+
+static void fill_class_table(void)
+{
+    unsigned int c = 0;
+
+    for (size_t g = 0; g < POOL_SMALL_MAX / 16; g++) {
+        while (class_sizes[c] < (g + 1) * 16)
+            c++;
+        class_by_granule[g] = (uint8_t)c;
+    }
+}
+
+void pool_classes_init(void)
+{
+    secmem_once(&class_table_once, fill_class_table);
+}
+
 unsigned int pool_class_of(size_t size)
 {
-    unsigned int c = size <= 64 ? (unsigned int)((size - 1) / 16) : 4;
-
-    while (class_sizes[c] < size)
-        c++;
-    return c;
+    return class_by_granule[(size - 1) / 16];
 }
 
 size_t pool_class_size(unsigned int class_index)
@@ -106,6 +122,8 @@ static void page_format(struct pool_page *page, unsigned int class_index)
         page->used[s / 64] |= UINT64_C(1) << (s % 64);
     page->class_index = (uint16_t)class_index;
     page->slot_size = class_sizes[class_index];
+    page->slot_reciprocal = (uint32_t)((UINT64_C(0xFFFFFFFF) + class_sizes[class_index]) /
+                                       class_sizes[class_index]);
     page->slots = (uint16_t)slots;
     page->free_slots = (uint16_t)slots;
 }
@@ -156,16 +174,28 @@ void *pool_slot_take(struct secmem_pool *pool, unsigned int class_index, size_t 
     return page->addr + slot * page->slot_size;
 }
 
-struct pool_page *pool_slot_find(struct pool_chunk *chunk, const void *ptr, size_t *slot)
+/* Exact for in_page < 2^16 and slot sizes < 2^16 (pages up to 64 KiB); a
+ * larger page size takes the division. */
+static size_t slot_of(const struct secmem_pool *pool, const struct pool_page *page,
+                      size_t in_page)
+{
+    if (pool->page_shift <= 16)
+        return (size_t)(((uint64_t)in_page * page->slot_reciprocal) >> 32);
+    return in_page / page->slot_size;
+}
+
+struct pool_page *pool_slot_find(const struct secmem_pool *pool, struct pool_chunk *chunk,
+                                 const void *ptr, size_t *slot)
 {
     size_t offset = (size_t)((const unsigned char *)ptr - chunk->data);
-    struct pool_page *page = &chunk->pages[offset / page_size()];
-    size_t in_page = offset % page_size();
+    struct pool_page *page = &chunk->pages[offset >> pool->page_shift];
+    size_t in_page = offset & (pool->page - 1);
 
-    if (page->class_index == POOL_NO_CLASS || in_page % page->slot_size != 0)
+    if (page->class_index == POOL_NO_CLASS)
         return NULL;
-    *slot = in_page / page->slot_size;
-    if (*slot >= page->slots || !(page->used[*slot / 64] & (UINT64_C(1) << (*slot % 64))))
+    *slot = slot_of(pool, page, in_page);
+    if (*slot * page->slot_size != in_page || *slot >= page->slots ||
+        !(page->used[*slot / 64] & (UINT64_C(1) << (*slot % 64))))
         return NULL;
     return page;
 }

@@ -21,8 +21,11 @@ static secmem_mutex pools_lock = SECMEM_MUTEX_INITIALIZER;
 static struct registry pools = REGISTRY_INITIALIZER;
 static atomic_uint destroy_count;
 
-static _Thread_local const struct secmem_pool *checked_pool;
-static _Thread_local unsigned int checked_destroy_count;
+/* One thread-local object: one TLS lookup per call. */
+static _Thread_local struct {
+    const struct secmem_pool *pool;
+    unsigned int destroy_count;
+} checked;
 
 int pool_register(struct secmem_pool *pool)
 {
@@ -47,15 +50,15 @@ static void check_live(const char *function, const secmem_pool *pool)
 {
     unsigned int destroyed = atomic_load_explicit(&destroy_count, memory_order_acquire);
 
-    if (pool != NULL && pool == checked_pool && destroyed == checked_destroy_count)
+    if (pool != NULL && pool == checked.pool && destroyed == checked.destroy_count)
         return;
     secmem_mutex_lock(&pools_lock);
     int live = pool != NULL && registry_lookup(&pools, pool) != NULL;
     secmem_mutex_unlock(&pools_lock);
     if (!live)
         secmem_fatal(function, "not a live pool", pool);
-    checked_pool = pool;
-    checked_destroy_count = destroyed;
+    checked.pool = pool;
+    checked.destroy_count = destroyed;
 }
 
 void pool_enter(const char *function, secmem_pool *pool)
@@ -148,6 +151,6 @@ void pool_atfork_parent(void)
 void pool_atfork_child(void)
 {
     registry_for_each(&pools, disown_pool, NULL);
-    checked_pool = NULL;
+    checked.pool = NULL;
     secmem_mutex_unlock(&pools_lock);
 }

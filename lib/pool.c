@@ -21,7 +21,7 @@
 #define LAST_CHUNK_PAGES 256u
 
 /* Plain load and store: only the pool's lock holder writes these. */
-static void count_live(struct secmem_pool *pool, size_t size, int add)
+static inline void count_live(struct secmem_pool *pool, size_t size, int add)
 {
     size_t count = atomic_load_explicit(&pool->live_count, memory_order_relaxed);
     size_t bytes = atomic_load_explicit(&pool->live_bytes, memory_order_relaxed);
@@ -36,6 +36,7 @@ static void count_live(struct secmem_pool *pool, size_t size, int add)
 secmem_pool *secmem_pool_new(size_t limit)
 {
     secmem_init();
+    pool_classes_init();
     size_t page = page_size();
     size_t data_limit = limit / page * page;
 
@@ -49,6 +50,9 @@ secmem_pool *secmem_pool_new(size_t limit)
         return NULL;
     }
     secmem_mutex_init(&pool->lock);
+    pool->page = page;
+    while ((size_t)1 << pool->page_shift < page)
+        pool->page_shift++;
     pool->limit = data_limit;
     pool->next_chunk_len = FIRST_CHUNK_PAGES * page;
     pool->prot = SECMEM_READWRITE;
@@ -206,7 +210,7 @@ static void free_large(struct secmem_pool *pool, struct pool_chunk *chunk)
 static void free_small(struct secmem_pool *pool, struct pool_page *page, size_t slot,
                        void *ptr)
 {
-    wipe_in_place(pool, page->addr, page_size(), ptr, page->slot_size, ptr);
+    wipe_in_place(pool, page->addr, pool->page, ptr, page->slot_size, ptr);
     count_live(pool, pool_slot_release(pool, page, slot), 0);
 }
 
@@ -224,7 +228,7 @@ void secmem_pool_free(secmem_pool *pool, void *ptr)
     if (chunk != NULL && chunk->pages == NULL && ptr == chunk->large_user) {
         free_large(pool, chunk);
     } else if (chunk != NULL && chunk->pages != NULL &&
-               (page = pool_slot_find(chunk, ptr, &slot)) != NULL) {
+               (page = pool_slot_find(pool, chunk, ptr, &slot)) != NULL) {
         free_small(pool, page, slot, ptr);
     } else {
         pool_leave(pool);

@@ -35,6 +35,7 @@ struct pool_page {
     uint16_t *sizes;             /* the size asked for, per slot (statistics) */
     struct pool_page *next;      /* partial list of its class, or free pages */
     struct pool_page *prev;      /* partial list only */
+    uint32_t slot_reciprocal;    /* ceil(2^32 / slot_size): division by multiply */
     uint16_t class_index;        /* POOL_NO_CLASS when free */
     uint16_t slot_size;
     uint16_t slots;
@@ -59,6 +60,8 @@ struct pool_chunk {
 
 struct secmem_pool {
     secmem_mutex lock;
+    size_t page;                 /* page_size(), kept at hand */
+    unsigned int page_shift;
     size_t limit;                /* most data bytes to map; 0: none */
     size_t mapped;               /* data bytes mapped now */
     size_t next_chunk_len;       /* data bytes of the next small chunk */
@@ -87,6 +90,8 @@ void pool_leave(struct secmem_pool *pool);
 
 /* ---- pool-class.c: size classes and slots ---- */
 
+/* Builds the class table, once. */
+void pool_classes_init(void);
 /* The class for size (1..POOL_SMALL_MAX). */
 unsigned int pool_class_of(size_t size);
 size_t pool_class_size(unsigned int class_index);
@@ -98,7 +103,8 @@ size_t pool_slots_max(void);
 void *pool_slot_take(struct secmem_pool *pool, unsigned int class_index, size_t size);
 /* The page and slot index of ptr inside a small chunk, or NULL when ptr is
  * not the start of a slot in use. */
-struct pool_page *pool_slot_find(struct pool_chunk *chunk, const void *ptr, size_t *slot);
+struct pool_page *pool_slot_find(const struct secmem_pool *pool, struct pool_chunk *chunk,
+                                 const void *ptr, size_t *slot);
 /* Marks a slot free (its bytes already wiped) and files its page; returns
  * the size that was asked for. */
 size_t pool_slot_release(struct secmem_pool *pool, struct pool_page *page, size_t slot);
