@@ -1,0 +1,125 @@
+/*
+ * threads.c - aggregate throughput of two threads on separate pools and on
+ * one shared pool, against one thread; OpenSSL's secure heap (one global
+ * lock) alongside for comparison.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "bench.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "securememory.h"
+
+#if BENCH_HAVE_OPENSSL
+#include <openssl/crypto.h>
+#endif
+
+#define OPS_PER_THREAD 2000000u
+
+struct worker {
+    secmem_pool *pool; /* NULL: OpenSSL's secure heap */
+    pthread_barrier_t *start;
+};
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    void *keep;
+
+    /* One block kept live, as a program holding a key would. */
+    if (w->pool != NULL)
+        keep = secmem_pool_alloc(w->pool, 32);
+#if BENCH_HAVE_OPENSSL
+    else
+        keep = CRYPTO_secure_malloc(32, __FILE__, __LINE__);
+#endif
+    pthread_barrier_wait(w->start);
+    for (unsigned int i = 0; i < OPS_PER_THREAD; i++) {
+        unsigned char *p;
+        if (w->pool != NULL) {
+            p = secmem_pool_alloc(w->pool, 32);
+            memset(p, (int)i, 32);
+            secmem_pool_free(w->pool, p);
+        }
+#if BENCH_HAVE_OPENSSL
+        else {
+            p = CRYPTO_secure_malloc(32, __FILE__, __LINE__);
+            memset(p, (int)i, 32);
+            CRYPTO_secure_clear_free(p, 32, __FILE__, __LINE__);
+        }
+#endif
+    }
+    pthread_barrier_wait(w->start);
+    if (w->pool != NULL)
+        secmem_pool_free(w->pool, keep);
+#if BENCH_HAVE_OPENSSL
+    else
+        CRYPTO_secure_free(keep, __FILE__, __LINE__);
+#endif
+    return NULL;
+}
+
+enum mode { ONE_THREAD, TWO_SEPARATE, TWO_SHARED, OPENSSL_ONE, OPENSSL_TWO, MODES };
+
+static const char *const mode_names[MODES] = {
+    "securememory, 1 thread", "securememory, 2 threads, separate pools",
+    "securememory, 2 threads, one shared pool", "OpenSSL secure heap, 1 thread",
+    "OpenSSL secure heap, 2 threads"};
+
+/* Millions of alloc/free pairs per second, all threads together. */
+static double run_mode(enum mode m)
+{
+    int threads = (m == ONE_THREAD || m == OPENSSL_ONE) ? 1 : 2;
+    int openssl = m == OPENSSL_ONE || m == OPENSSL_TWO;
+    secmem_pool *shared = secmem_pool_new(0);
+    pthread_barrier_t start;
+    pthread_t tid[2];
+    struct worker w[2];
+
+    pthread_barrier_init(&start, NULL, (unsigned int)threads + 1);
+    for (int t = 0; t < threads; t++) {
+        w[t].pool = openssl ? NULL : (m == TWO_SEPARATE ? secmem_pool_new(0) : shared);
+        w[t].start = &start;
+        pthread_create(&tid[t], NULL, work, &w[t]);
+    }
+    pthread_barrier_wait(&start);
+    double t0 = bench_now_ns();
+    pthread_barrier_wait(&start);
+    double elapsed = bench_now_ns() - t0;
+    for (int t = 0; t < threads; t++) {
+        pthread_join(tid[t], NULL);
+        if (m == TWO_SEPARATE)
+            secmem_pool_destroy(w[t].pool);
+    }
+    pthread_barrier_destroy(&start);
+    secmem_pool_destroy(shared);
+    return (double)threads * OPS_PER_THREAD / elapsed * 1e3;
+}
+
+void bench_threads(void)
+{
+    double samples[MODES][64];
+    double median[MODES];
+    int modes = MODES;
+
+#if !BENCH_HAVE_OPENSSL
+    modes = OPENSSL_ONE;
+#endif
+    for (int r = 0; r < bench_reps && r < 64; r++)
+        for (int m = 0; m < modes; m++)
+            samples[m][r] = run_mode((enum mode)m);
+    printf("\n### Threads: pool 32 B alloc + write + free, one block live per thread\n\n");
+    printf("| threads | M pairs/s (median of %d) | vs 1 thread of the same allocator |\n",
+           bench_reps);
+    printf("|---|---:|---:|\n");
+    for (int m = 0; m < modes; m++) {
+        median[m] = bench_median(samples[m], (size_t)(bench_reps < 64 ? bench_reps : 64));
+        double base = m >= OPENSSL_ONE ? median[OPENSSL_ONE] : median[ONE_THREAD];
+        printf("| %s | %.2f | **%.2f×** |\n", mode_names[m], median[m], median[m] / base);
+    }
+    fflush(stdout);
+}
