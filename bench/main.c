@@ -3,7 +3,7 @@
  * secure heap and libgcrypt, in one run.  Prints markdown for
  * docs/PERFORMANCE.md.
  *
- *   securememory-bench [--reps N] [--quick]
+ *   securememory-bench [--reps N] [--only PART]
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -17,19 +17,20 @@
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: securememory-bench [--reps N (>= 5)] [--skip-capacity]\n");
+    fprintf(stderr, "usage: securememory-bench [--reps N (5..64)] "
+                    "[--only capacity|mappings|guarded|protect|pool|threads]\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
-    int capacity = 1;
+    const char *only = NULL;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
             bench_reps = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--skip-capacity") == 0)
-            capacity = 0;
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+            only = argv[++i];
         else
             usage();
     }
@@ -41,14 +42,19 @@ int main(int argc, char **argv)
            BENCH_HAVE_GCRYPT ? "yes" : "no");
     /* Capacity and mappings first, in children of a process that has not
      * initialised any allocator yet. */
-    if (capacity) {
+#define PART(name) (only == NULL || strcmp(only, name) == 0)
+    if (PART("capacity"))
         bench_capacity();
+    if (PART("mappings"))
         bench_mappings();
-    }
     bench_peers_init();
-    bench_guarded();
-    bench_protect();
-    bench_pool();
-    bench_threads();
+    if (PART("guarded"))
+        bench_guarded();
+    if (PART("protect"))
+        bench_protect();
+    if (PART("pool"))
+        bench_pool();
+    if (PART("threads"))
+        bench_threads();
     return 0;
 }

@@ -63,6 +63,38 @@ static void *work(void *arg)
     return NULL;
 }
 
+/* The control: pure arithmetic, no memory shared.  What two threads get
+ * over one here is the most the machine gives at this moment (other load
+ * on a 2-CPU machine shows up here first). */
+static void *spin(void *arg)
+{
+    volatile unsigned long sum = 0;
+
+    pthread_barrier_wait(arg);
+    for (unsigned long i = 0; i < 50000000ul; i++)
+        sum += i;
+    pthread_barrier_wait(arg);
+    return NULL;
+}
+
+static double run_control(int threads)
+{
+    pthread_barrier_t start;
+    pthread_t tid[2];
+
+    pthread_barrier_init(&start, NULL, (unsigned int)threads + 1);
+    for (int t = 0; t < threads; t++)
+        pthread_create(&tid[t], NULL, spin, &start);
+    pthread_barrier_wait(&start);
+    double t0 = bench_now_ns();
+    pthread_barrier_wait(&start);
+    double elapsed = bench_now_ns() - t0;
+    for (int t = 0; t < threads; t++)
+        pthread_join(tid[t], NULL);
+    pthread_barrier_destroy(&start);
+    return (double)threads * 50.0 / elapsed * 1e3; /* M iterations/s */
+}
+
 enum mode { ONE_THREAD, TWO_SEPARATE, TWO_SHARED, OPENSSL_ONE, OPENSSL_TWO, MODES };
 
 static const char *const mode_names[MODES] = {
@@ -104,14 +136,18 @@ void bench_threads(void)
 {
     double samples[MODES][64];
     double median[MODES];
+    double control[2][64];
     int modes = MODES;
 
 #if !BENCH_HAVE_OPENSSL
     modes = OPENSSL_ONE;
 #endif
-    for (int r = 0; r < bench_reps && r < 64; r++)
+    for (int r = 0; r < bench_reps && r < 64; r++) {
         for (int m = 0; m < modes; m++)
             samples[m][r] = run_mode((enum mode)m);
+        control[0][r] = run_control(1);
+        control[1][r] = run_control(2);
+    }
     printf("\n### Threads: pool 32 B alloc + write + free, one block live per thread\n\n");
     printf("| threads | M pairs/s (median of %d) | vs 1 thread of the same allocator |\n",
            bench_reps);
@@ -121,5 +157,9 @@ void bench_threads(void)
         double base = m >= OPENSSL_ONE ? median[OPENSSL_ONE] : median[ONE_THREAD];
         printf("| %s | %.2f | **%.2f×** |\n", mode_names[m], median[m], median[m] / base);
     }
+    double one = bench_median(control[0], (size_t)bench_reps);
+    double two = bench_median(control[1], (size_t)bench_reps);
+    printf("| control: pure arithmetic, 1 thread | %.0f M adds/s | 1.00× |\n", one);
+    printf("| control: pure arithmetic, 2 threads | %.0f M adds/s | %.2f× |\n", two, two / one);
     fflush(stdout);
 }

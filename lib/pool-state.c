@@ -74,7 +74,6 @@ void secmem_pool_destroy(secmem_pool *pool)
             release_chunk(pool, pool->chunks[i]);
     }
     secmem_mutex_unlock(&pool->lock);
-    secmem_mutex_destroy(&pool->lock);
     free(pool->chunks);
-    free(pool);
+    pool_release(pool);
 }

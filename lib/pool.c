@@ -31,6 +31,24 @@ static inline void count_live(struct secmem_pool *pool, size_t size, int add)
                           memory_order_relaxed);
 }
 
+struct secmem_pool *pool_allocate(void)
+{
+    unsigned char *raw = calloc(1, sizeof(struct secmem_pool) + 2 * POOL_CACHE_LINE);
+
+    if (raw == NULL)
+        return NULL;
+    uintptr_t start = ((uintptr_t)raw + POOL_CACHE_LINE) & ~(uintptr_t)(POOL_CACHE_LINE - 1);
+    struct secmem_pool *pool = (struct secmem_pool *)(raw + (start - (uintptr_t)raw));
+    pool->allocation = raw;
+    return pool;
+}
+
+void pool_release(struct secmem_pool *pool)
+{
+    secmem_mutex_destroy(&pool->lock);
+    free(pool->allocation);
+}
+
 /* ---- creating ------------------------------------------------------------- */
 
 secmem_pool *secmem_pool_new(size_t limit)
@@ -44,7 +62,7 @@ secmem_pool *secmem_pool_new(size_t limit)
         errno = EINVAL; /* less than one page could never hold anything */
         return NULL;
     }
-    struct secmem_pool *pool = calloc(1, sizeof *pool);
+    struct secmem_pool *pool = pool_allocate();
     if (pool == NULL) {
         errno = ENOMEM;
         return NULL;
@@ -59,8 +77,7 @@ secmem_pool *secmem_pool_new(size_t limit)
     pool->generation = secmem_fork_generation();
     int err = pool_register(pool);
     if (err) {
-        secmem_mutex_destroy(&pool->lock);
-        free(pool);
+        pool_release(pool);
         errno = err;
         return NULL;
     }

@@ -58,7 +58,12 @@ struct pool_chunk {
     size_t large_size;
 };
 
+/* Pool descriptors start on a cache line of their own and are padded to
+ * the next, so that two threads on two pools never share one. */
+#define POOL_CACHE_LINE 64u
+
 struct secmem_pool {
+    void *allocation;            /* what calloc returned, for free() */
     secmem_mutex lock;
     size_t page;                 /* page_size(), kept at hand */
     unsigned int page_shift;
@@ -76,6 +81,10 @@ struct secmem_pool {
     atomic_size_t live_count;
     atomic_size_t live_bytes;
 };
+
+/* A zeroed, cache-line aligned descriptor, or NULL; released by pool_release. */
+struct secmem_pool *pool_allocate(void);
+void pool_release(struct secmem_pool *pool);
 
 /* ---- pool-registry.c: live pools ---- */
 
