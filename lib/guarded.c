@@ -126,6 +126,8 @@ static int lock_data(struct guarded *g, unsigned int features)
 {
     int err;
 
+    if (g->applied & SECMEM_FEATURE_LOCK)
+        return 0; /* the mapping came locked (memfd_secret) */
     if (!(features & SECMEM_FEATURE_LOCK))
         return secmem_lock_policy() == SECMEM_LOCK_REQUIRED ? ENOSYS : 0;
     err = page_lock(guarded_data(g), g->data_len);

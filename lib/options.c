@@ -57,7 +57,10 @@ static int set_backend(long value)
 {
     if (value != SECMEM_BACKEND_ANONYMOUS && value != SECMEM_BACKEND_SECRETMEM)
         return EINVAL;
-    atomic_store(&backend, (int)value);
+    /* Cached pages carry the old backing: drop them so that every
+     * allocation from now on gets the backing that was asked for. */
+    if (atomic_exchange(&backend, (int)value) != (int)value)
+        guarded_cache_shrink(0);
     return 0;
 }
 

@@ -17,6 +17,9 @@
 #if HAVE_SYS_RANDOM_H
 #include <sys/random.h>
 #endif
+#if HAVE_DECL_SYS_MEMFD_SECRET
+#include <sys/syscall.h>
+#endif
 
 #if HAVE_DECL_MAP_ANONYMOUS
 #define ANON_FLAG MAP_ANONYMOUS
@@ -57,8 +60,57 @@ size_t page_size(void)
     return cached;
 }
 
+/*
+ * memfd_secret pages leave the kernel's direct map; the kernel locks them and
+ * keeps them out of core dumps itself.  Only the pages between the two guard
+ * pages are secret: the guards stay anonymous reservations, so they cost no
+ * lock budget.  One descriptor per mapping, closed as soon as the mapping
+ * holds the file.  Returns 0 or the errno that makes the caller fall back to
+ * anonymous memory (ENOSYS, EPERM, ENOMEM, EAGAIN over RLIMIT_MEMLOCK, ...).
+ */
+static int map_secret(size_t len, void **base)
+{
+#if HAVE_DECL_SYS_MEMFD_SECRET
+    size_t page = page_size();
+    size_t inner = len - 2 * page;
+    unsigned char *reserved;
+    void *p;
+    int fd, err = 0;
+
+    reserved = mmap(NULL, len, PROT_NONE, map_flags, -1, 0);
+    if (reserved == MAP_FAILED)
+        return errno;
+    fd = (int)syscall(SYS_memfd_secret, (unsigned int)O_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, (off_t)inner) != 0)
+        err = errno;
+    if (err == 0) {
+        p = mmap(reserved + page, inner, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+        if (p == MAP_FAILED)
+            err = errno;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (err) {
+        munmap(reserved, len);
+        return err;
+    }
+    *base = reserved;
+    return 0;
+#else
+    (void)len;
+    (void)base;
+    return ENOSYS;
+#endif
+}
+
 int page_map(size_t len, void **base, unsigned int *applied)
 {
+    if (secmem_backend() == SECMEM_BACKEND_SECRETMEM &&
+        (secmem_runtime_features() & SECMEM_FEATURE_SECRETMEM) && map_secret(len, base) == 0) {
+        *applied = SECMEM_FEATURE_SECRETMEM | SECMEM_FEATURE_NODUMP | SECMEM_FEATURE_LOCK;
+        return 0;
+    }
+
     void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, map_flags, -1, 0);
 
     if (p == MAP_FAILED)
@@ -105,7 +157,7 @@ int page_unlock(void *addr, size_t len)
 #endif
 }
 
-static int advise(void *addr, size_t len, int advice)
+static inline int advise(void *addr, size_t len, int advice)
 {
 #if HAVE_MADVISE
     return madvise(addr, len, advice) == 0 ? 0 : errno;
@@ -147,8 +199,10 @@ int page_include_in_dump(void *addr, size_t len)
 int page_withhold_from_fork(void *addr, size_t len)
 {
 #if HAVE_DECL_MADV_WIPEONFORK
-    if (wipe_advice_works)
-        return advise(addr, len, MADV_WIPEONFORK);
+    /* Only private anonymous memory can be wiped on fork; a memfd_secret
+     * mapping refuses (EINVAL) and is left unmapped in the child instead. */
+    if (wipe_advice_works && advise(addr, len, MADV_WIPEONFORK) == 0)
+        return 0;
 #endif
 #if HAVE_MINHERIT && HAVE_DECL_INHERIT_ZERO
     if (minherit(addr, len, INHERIT_ZERO) == 0)
@@ -221,6 +275,18 @@ static unsigned int probe_fork(unsigned char *scratch, size_t page)
     return page_withhold_from_fork(scratch, page) == 0 ? SECMEM_FEATURE_FORK_WIPE : 0;
 }
 
+/* The kernel may lack memfd_secret (before 5.14) or have it disabled
+ * (before 6.5 without secretmem.enable=1). */
+static unsigned int probe_secret(size_t page)
+{
+    void *p;
+
+    if (map_secret(3 * page, &p) != 0)
+        return 0;
+    munmap(p, 3 * page);
+    return SECMEM_FEATURE_SECRETMEM;
+}
+
 /* Mapping flags that the kernel may not know (e.g. MAP_CONCEAL on an older
  * OpenBSD) are kept only when a mapping with them succeeds. */
 static void probe_map_flags(size_t page)
@@ -250,6 +316,7 @@ unsigned int page_probe_features(void)
     features |= probe_nodump(scratch, page);
     features |= probe_fork(scratch, page);
     munmap(scratch, page);
+    features |= probe_secret(page);
     return features;
 }
 

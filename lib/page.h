@@ -32,7 +32,12 @@ unsigned int page_probe_features(void);
  * Maps len bytes (a multiple of the page size) of private, zero-filled,
  * READWRITE memory.  Sets *base.  *applied receives the SECMEM_FEATURE_*
  * bits that came with the mapping itself (e.g. NODUMP from MAP_NOCORE or
- * MAP_CONCEAL, FORK_WIPE where that is a mapping flag).
+ * MAP_CONCEAL; SECRETMEM, LOCK and NODUMP from a memfd_secret mapping, whose
+ * pages the kernel locks itself and on which mlock fails): callers skip
+ * what is already applied.  The first and the last page of every mapping
+ * are the caller's guard pages: under SECMEM_BACKEND_SECRETMEM the pages
+ * between them are memfd_secret-backed where the kernel allows (anonymous
+ * otherwise), the guards stay anonymous and cost no lock budget.
  */
 int page_map(size_t len, void **base, unsigned int *applied);
 int page_unmap(void *base, size_t len);

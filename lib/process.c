@@ -28,6 +28,7 @@ unsigned int process_probe_features(void)
 #endif
 }
 
+#if HAVE_CORE_LIMIT
 /* Dumps that RLIMIT_CORE does not govern (a core_pattern piped to a helper
  * such as systemd-coredump) are stopped by making the process non-dumpable. */
 static int stop_uncounted_dumps(void)
@@ -43,6 +44,7 @@ static int stop_uncounted_dumps(void)
 #endif
     return 0;
 }
+#endif
 
 int secmem_disable_core_dumps(void)
 {

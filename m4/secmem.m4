@@ -67,7 +67,7 @@ AC_DEFUN([SECMEM_PRINT_SUMMARY], [
   AS_ECHO(["  fork withholding ....... $secmem_sum_fork"])
   AS_ECHO(["  guard pages, protect ... $secmem_sum_protect"])
   AS_ECHO(["  idle encryption ........ $secmem_sum_encrypt"])
-  AS_ECHO(["  memfd_secret ........... $secmem_sum_secretmem (backend issue; not built yet)"])
+  AS_ECHO(["  memfd_secret ........... $secmem_sum_secretmem (SECMEM_OPT_BACKEND)"])
   AS_ECHO(["  no-core ................ $secmem_sum_core"])
   AS_ECHO(["  secure wipe ............ $secmem_sum_wipe"])
   AS_ECHO(["  GTest suite (GLib) ..... $have_glib"])
