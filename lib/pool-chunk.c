@@ -21,6 +21,8 @@ static int lock_data(struct pool_chunk *chunk, unsigned int features)
     int required = secmem_lock_policy() == SECMEM_LOCK_REQUIRED;
     int err;
 
+    if (chunk->applied & SECMEM_FEATURE_LOCK)
+        return 0; /* the mapping came locked (memfd_secret) */
     if (!(features & SECMEM_FEATURE_LOCK))
         return required ? ENOSYS : 0;
     err = page_lock(chunk->data, chunk->data_len);
@@ -114,7 +116,8 @@ struct pool_chunk *pool_chunk_map(size_t data_len, int small, int *err)
 void pool_chunk_unmap(struct pool_chunk *chunk, int forget)
 {
     /* A fork child holds no lock on its copy and has nothing to unlock. */
-    if (!forget && (chunk->applied & SECMEM_FEATURE_LOCK))
+    if (!forget && (chunk->applied & SECMEM_FEATURE_LOCK) &&
+        !(chunk->applied & SECMEM_FEATURE_SECRETMEM))
         page_unlock(chunk->data, chunk->data_len);
     page_unmap(chunk->base, chunk->map_len);
     free_descriptor(chunk);

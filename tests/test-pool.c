@@ -81,6 +81,25 @@ static char *vmflags_of(const void *addr)
     return flags;
 }
 
+/* The line of /proc/self/maps for the mapping holding addr, or NULL. */
+static char *maps_line_of(const void *addr)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    char *found = NULL;
+
+    if (f == NULL)
+        return NULL;
+    while (found == NULL && fgets(line, sizeof line, f) != NULL) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && (uintptr_t)addr >= lo &&
+            (uintptr_t)addr < hi)
+            found = g_strdup(line);
+    }
+    fclose(f);
+    return found;
+}
+
 static size_t count_mappings(void)
 {
     FILE *f = fopen("/proc/self/maps", "r");
@@ -785,6 +804,42 @@ static void fork_misuse_case(gconstpointer data)
         raise(WTERMSIG(status)); /* the child's stderr is ours: pass its death on */
 }
 
+/* ---- the secretmem backend --------------------------------------------------------- */
+
+/* Chunks get memfd_secret pages like guarded allocations do; they come
+ * locked from the kernel, and pools work on them as on anonymous pages. */
+static void test_secretmem_backend(void)
+{
+    if (!(secmem_features() & SECMEM_FEATURE_SECRETMEM)) {
+        g_test_skip("secmem_features() does not report secretmem");
+        return;
+    }
+    size_t locked = secmem_stat_get(SECMEM_STAT_BYTES_LOCKED);
+    g_assert_cmpint(secmem_set_option(SECMEM_OPT_BACKEND, SECMEM_BACKEND_SECRETMEM), ==, 0);
+    secmem_pool *pool = secmem_pool_new(0);
+    unsigned char *small = secmem_pool_alloc(pool, 32);
+    unsigned char *large = secmem_pool_alloc(pool, 10000);
+    g_assert_nonnull(small);
+    g_assert_nonnull(large);
+    g_assert_true(all_zero(small, 32) && all_zero(large, 10000));
+    char *line = maps_line_of(small);
+    g_assert_nonnull(line);
+    g_assert_nonnull(strstr(line, "secretmem"));
+    g_free(line);
+    memset(small, 1, 32);
+    memset(large, 2, 10000);
+    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_LOCKED), >=, locked + 4 * 4096 + 12288);
+    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_UNLOCKED), ==, 0);
+    g_assert_cmpint(secmem_pool_protect(pool, SECMEM_NOACCESS), ==, 0);
+    secmem_pool_free(pool, small);
+    g_assert_cmpint(secmem_pool_protect(pool, SECMEM_READWRITE), ==, 0);
+    g_assert_true(all_zero(small, 32));
+    secmem_pool_free(pool, large);
+    secmem_pool_destroy(pool);
+    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_LOCKED), ==, locked);
+    g_assert_cmpint(secmem_set_option(SECMEM_OPT_BACKEND, SECMEM_BACKEND_ANONYMOUS), ==, 0);
+}
+
 /* ---- threads ---------------------------------------------------------------------------- */
 
 #define THREADS 4
@@ -900,6 +955,7 @@ int main(int argc, char **argv)
         g_test_add_data_func(path, GINT_TO_POINTER(i), fork_misuse_case);
         g_free(path);
     }
+    g_test_add_func("/pool/secretmem", test_secretmem_backend);
     g_test_add_func("/pool/threads/separate", test_threads_separate);
     g_test_add_func("/pool/threads/shared", test_threads_shared);
     return g_test_run();
