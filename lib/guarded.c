@@ -247,11 +247,20 @@ static size_t data_len_for(size_t size)
     return data_len;
 }
 
+/* Only records with every protection a fresh one would get are recycled: an
+ * allocation that could not be locked (BEST_EFFORT over the budget) must not
+ * come back, unlocked, to a later caller, whatever the policy is by then. */
+static int recyclable(const struct guarded *g)
+{
+    return (g->applied & SECMEM_FEATURE_LOCK) ||
+           !(secmem_runtime_features() & SECMEM_FEATURE_LOCK);
+}
+
 /* Returns the record to the cache or the system (the lock not held). */
 static void discard(struct guarded *g)
 {
     secmem_mutex_lock(&guarded_lock);
-    int kept = cache_put(g, secmem_cache_limit());
+    int kept = recyclable(g) && cache_put(g, secmem_cache_limit());
     secmem_mutex_unlock(&guarded_lock);
     if (!kept) {
         account_mapping(g, 0);
@@ -507,7 +516,7 @@ void secmem_free(void *ptr)
         wipe_placed(g);
         secmem_mutex_lock(&guarded_lock);
         account_live(g, 0);
-        int kept = cache_put(g, secmem_cache_limit());
+        int kept = recyclable(g) && cache_put(g, secmem_cache_limit());
         secmem_mutex_unlock(&guarded_lock);
         if (!kept) {
             account_mapping(g, 0);
