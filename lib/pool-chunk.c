@@ -175,18 +175,27 @@ void pool_chunk_remove(struct secmem_pool *pool, struct pool_chunk *chunk)
 {
     size_t at = upper_bound(pool, chunk->data) - 1;
 
+    if (pool->last_found == chunk)
+        pool->last_found = NULL;
     memmove(&pool->chunks[at], &pool->chunks[at + 1],
             (pool->chunk_count - at - 1) * sizeof *pool->chunks);
     pool->chunk_count--;
 }
 
-struct pool_chunk *pool_chunk_find(const struct secmem_pool *pool, const void *ptr)
+struct pool_chunk *pool_chunk_find(struct secmem_pool *pool, const void *ptr)
 {
     const unsigned char *addr = ptr;
-    size_t at = upper_bound(pool, addr);
+    struct pool_chunk *chunk = pool->last_found;
 
+    /* Frees tend to come in runs from one chunk. */
+    if (chunk != NULL && addr >= chunk->data && addr < chunk->data + chunk->data_len)
+        return chunk;
+    size_t at = upper_bound(pool, addr);
     if (at == 0)
         return NULL;
-    struct pool_chunk *chunk = pool->chunks[at - 1];
-    return addr < chunk->data + chunk->data_len ? chunk : NULL;
+    chunk = pool->chunks[at - 1];
+    if (addr >= chunk->data + chunk->data_len)
+        return NULL;
+    pool->last_found = chunk;
+    return chunk;
 }

@@ -23,7 +23,7 @@ static const uint16_t class_sizes[POOL_CLASSES] = {
 };
 
 /* The class of every multiple of 16 up to POOL_SMALL_MAX, by (size-1)/16. */
-static uint8_t class_by_granule[POOL_SMALL_MAX / 16];
+uint8_t pool_class_by_granule[POOL_SMALL_MAX / 16];
 static secmem_once_flag class_table_once = SECMEM_ONCE_INITIALIZER;
 
 static void fill_class_table(void)
@@ -33,18 +33,13 @@ static void fill_class_table(void)
     for (size_t g = 0; g < POOL_SMALL_MAX / 16; g++) {
         while (class_sizes[c] < (g + 1) * 16)
             c++;
-        class_by_granule[g] = (uint8_t)c;
+        pool_class_by_granule[g] = (uint8_t)c;
     }
 }
 
 void pool_classes_init(void)
 {
     secmem_once(&class_table_once, fill_class_table);
-}
-
-unsigned int pool_class_of(size_t size)
-{
-    return class_by_granule[(size - 1) / 16];
 }
 
 size_t pool_class_size(unsigned int class_index)
@@ -128,87 +123,30 @@ static void page_format(struct pool_page *page, unsigned int class_index)
     page->free_slots = (uint16_t)slots;
 }
 
-/* ---- taking and releasing slots ------------------------------------------ */
+/* ---- the slow paths of pool-slot.h ----------------------------------------- */
 
-static size_t lowest_bit(uint64_t x)
+struct pool_page *pool_page_refill(struct secmem_pool *pool, unsigned int class_index)
 {
-#if defined(__GNUC__) || defined(__clang__)
-    return (size_t)__builtin_ctzll(x);
-#else
-    size_t n = 0;
-    while (!(x & 1u)) {
-        x >>= 1;
-        n++;
-    }
-    return n;
-#endif
-}
+    struct pool_page *page = pool->free_pages;
 
-/* Called only for a page on a partial list: a free slot exists. */
-static size_t first_free_slot(const struct pool_page *page)
-{
-    for (size_t w = 0;; w++) {
-        uint64_t free_bits = ~page->used[w];
-        if (free_bits != 0)
-            return w * 64 + lowest_bit(free_bits);
-    }
-}
-
-void *pool_slot_take(struct secmem_pool *pool, unsigned int class_index, size_t size)
-{
-    struct pool_page *page = pool->partial[class_index];
-
-    if (page == NULL) {
-        page = pool->free_pages;
-        if (page == NULL)
-            return NULL;
-        pool->free_pages = page->next;
-        page_format(page, class_index);
-        partial_push(pool, page);
-    }
-    size_t slot = first_free_slot(page);
-    page->used[slot / 64] |= UINT64_C(1) << (slot % 64);
-    page->sizes[slot] = (uint16_t)size;
-    if (--page->free_slots == 0)
-        partial_unlink(pool, page);
-    return page->addr + slot * page->slot_size;
-}
-
-/* Exact for in_page < 2^16 and slot sizes < 2^16 (pages up to 64 KiB); a
- * larger page size takes the division. */
-static size_t slot_of(const struct secmem_pool *pool, const struct pool_page *page,
-                      size_t in_page)
-{
-    if (pool->page_shift <= 16)
-        return (size_t)(((uint64_t)in_page * page->slot_reciprocal) >> 32);
-    return in_page / page->slot_size;
-}
-
-struct pool_page *pool_slot_find(const struct secmem_pool *pool, struct pool_chunk *chunk,
-                                 const void *ptr, size_t *slot)
-{
-    size_t offset = (size_t)((const unsigned char *)ptr - chunk->data);
-    struct pool_page *page = &chunk->pages[offset >> pool->page_shift];
-    size_t in_page = offset & (pool->page - 1);
-
-    if (page->class_index == POOL_NO_CLASS)
+    if (page == NULL)
         return NULL;
-    *slot = slot_of(pool, page, in_page);
-    if (*slot * page->slot_size != in_page || *slot >= page->slots ||
-        !(page->used[*slot / 64] & (UINT64_C(1) << (*slot % 64))))
-        return NULL;
+    pool->free_pages = page->next;
+    page_format(page, class_index);
+    partial_push(pool, page);
     return page;
 }
 
-size_t pool_slot_release(struct secmem_pool *pool, struct pool_page *page, size_t slot)
+void pool_page_full(struct secmem_pool *pool, struct pool_page *page)
 {
-    size_t size = page->sizes[slot];
+    partial_unlink(pool, page);
+}
 
-    page->used[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
-    page->free_slots++;
+void pool_page_refile(struct secmem_pool *pool, struct pool_page *page)
+{
     if (!page->listed) {
         partial_push(pool, page);
-        return size;
+        return;
     }
     /* An empty page goes back to every class, unless it is the only page
      * its class has: then an alloc/free cycle would reformat it each time. */
@@ -217,5 +155,4 @@ size_t pool_slot_release(struct secmem_pool *pool, struct pool_page *page, size_
         partial_unlink(pool, page);
         free_page_push(pool, page);
     }
-    return size;
 }

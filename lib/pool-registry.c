@@ -21,11 +21,17 @@ static secmem_mutex pools_lock = SECMEM_MUTEX_INITIALIZER;
 static struct registry pools = REGISTRY_INITIALIZER;
 static atomic_uint destroy_count;
 
-/* One thread-local object: one TLS lookup per call. */
+/* One thread-local object: one TLS lookup per call; where the compiler
+ * allows, in the static TLS block, read without a call. */
+#if HAVE_TLS_MODEL_INITIAL_EXEC
+#define POOL_TLS_MODEL __attribute__((tls_model("initial-exec")))
+#else
+#define POOL_TLS_MODEL
+#endif
 static _Thread_local struct {
     const struct secmem_pool *pool;
     unsigned int destroy_count;
-} checked;
+} checked POOL_TLS_MODEL;
 
 int pool_register(struct secmem_pool *pool)
 {
@@ -65,7 +71,7 @@ void pool_enter(const char *function, secmem_pool *pool)
 {
     check_live(function, pool);
     secmem_mutex_lock(&pool->lock);
-    if (pool->generation != secmem_fork_generation()) {
+    if (pool->inherited) {
         secmem_mutex_unlock(&pool->lock);
         secmem_fatal(function, "pool inherited across fork() used in the child", pool);
     }
@@ -128,6 +134,7 @@ static void disown_pool(void *value, void *ctx)
     struct secmem_pool *pool = value;
 
     (void)ctx;
+    pool->inherited = 1;
     atomic_store_explicit(&pool->live_count, 0, memory_order_relaxed);
     atomic_store_explicit(&pool->live_bytes, 0, memory_order_relaxed);
     secmem_mutex_unlock(&pool->lock);

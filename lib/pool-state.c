@@ -66,7 +66,7 @@ void secmem_pool_destroy(secmem_pool *pool)
     /* Taken once more so that a thread still inside the pool finishes first. */
     secmem_mutex_lock(&pool->lock);
     /* A fork child's copy holds no secret and no lock: only forget it. */
-    int inherited = pool->generation != secmem_fork_generation();
+    int inherited = pool->inherited;
     for (size_t i = 0; i < pool->chunk_count; i++) {
         if (inherited)
             pool_chunk_unmap(pool->chunks[i], 1);

@@ -12,6 +12,7 @@
 
 #include "page.h"
 #include "pool.h"
+#include "pool-slot.h"
 #include "stats.h"
 
 /* Small chunks start at 4 pages and double up to 256 pages (1 MiB with
@@ -74,7 +75,6 @@ secmem_pool *secmem_pool_new(size_t limit)
     pool->limit = data_limit;
     pool->next_chunk_len = FIRST_CHUNK_PAGES * page;
     pool->prot = SECMEM_READWRITE;
-    pool->generation = secmem_fork_generation();
     int err = pool_register(pool);
     if (err) {
         pool_release(pool);
@@ -147,7 +147,7 @@ static void *alloc_small(struct secmem_pool *pool, size_t size, int *err)
     }
     /* Free slots are wiped already; zeroing again costs little and keeps
      * the promise even after a caller wrote into a freed slot. */
-    memset(p, 0, pool_class_size(class_index));
+    memset(p, 0, size);
     return p;
 }
 

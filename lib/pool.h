@@ -71,8 +71,9 @@ struct secmem_pool {
     size_t mapped;               /* data bytes mapped now */
     size_t next_chunk_len;       /* data bytes of the next small chunk */
     secmem_prot prot;
-    unsigned int generation;     /* fork generation it was made in */
+    int inherited;               /* a fork child's copy (set in the child) */
     struct pool_chunk **chunks;  /* sorted by address */
+    struct pool_chunk *last_found; /* pool_chunk_find's answer last time */
     size_t chunk_count;
     size_t chunk_capacity;
     struct pool_page *partial[POOL_CLASSES];
@@ -101,22 +102,16 @@ void pool_leave(struct secmem_pool *pool);
 
 /* Builds the class table, once. */
 void pool_classes_init(void);
-/* The class for size (1..POOL_SMALL_MAX). */
-unsigned int pool_class_of(size_t size);
 size_t pool_class_size(unsigned int class_index);
 /* Bitmap words and size entries one page needs for the smallest class. */
 size_t pool_bitmap_words(void);
 size_t pool_slots_max(void);
-/* A free slot of the class for size bytes, or NULL when the pool has no
- * page to spare (the caller then grows the pool and tries again). */
-void *pool_slot_take(struct secmem_pool *pool, unsigned int class_index, size_t size);
-/* The page and slot index of ptr inside a small chunk, or NULL when ptr is
- * not the start of a slot in use. */
-struct pool_page *pool_slot_find(const struct secmem_pool *pool, struct pool_chunk *chunk,
-                                 const void *ptr, size_t *slot);
-/* Marks a slot free (its bytes already wiped) and files its page; returns
- * the size that was asked for. */
-size_t pool_slot_release(struct secmem_pool *pool, struct pool_page *page, size_t slot);
+/* The slow paths behind pool-slot.h: a free page formatted for the class
+ * and put on its partial list (NULL when the pool has none); a page that
+ * just became full; a page that just gained a free slot. */
+struct pool_page *pool_page_refill(struct secmem_pool *pool, unsigned int class_index);
+void pool_page_full(struct secmem_pool *pool, struct pool_page *page);
+void pool_page_refile(struct secmem_pool *pool, struct pool_page *page);
 /* Adds every page of a new small chunk to the free pages. */
 void pool_pages_adopt(struct secmem_pool *pool, struct pool_chunk *chunk);
 
@@ -133,6 +128,6 @@ void pool_chunk_account(const struct pool_chunk *chunk, int add);
 int pool_chunk_insert(struct secmem_pool *pool, struct pool_chunk *chunk);
 void pool_chunk_remove(struct secmem_pool *pool, struct pool_chunk *chunk);
 /* The chunk whose data pages contain ptr, or NULL: O(log chunks). */
-struct pool_chunk *pool_chunk_find(const struct secmem_pool *pool, const void *ptr);
+struct pool_chunk *pool_chunk_find(struct secmem_pool *pool, const void *ptr);
 
 #endif /* SECMEM_POOL_H */

@@ -519,12 +519,16 @@ static void misuse_child(int which)
     case 6:
         secmem_pool_free(pool, p + 48); /* a free slot next to a live one */
         break;
+    case 7:
+        secmem_pool_free(pool, big);
+        secmem_pool_free(pool, big); /* double, of a large one: its pages are gone */
+        break;
     }
 }
 
 static void test_misuse_free(void)
 {
-    for (int which = 0; which <= 6; which++) {
+    for (int which = 0; which <= 7; which++) {
         char *path = g_strdup_printf("/pool/misuse/free/subprocess/%d", which);
         g_test_trap_subprocess(path, 0, G_TEST_SUBPROCESS_DEFAULT);
         assert_fatal("secmem_pool_free", FREE_MISUSE);
@@ -934,7 +938,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pool/protect/free-keeps-noaccess", test_free_keeps_noaccess);
     g_test_add_func("/pool/misuse/free", test_misuse_free);
     g_test_add_func("/pool/misuse/handle", test_misuse_handle);
-    for (int i = 0; i <= 6; i++) {
+    for (int i = 0; i <= 7; i++) {
         char *path = g_strdup_printf("/pool/misuse/free/subprocess/%d", i);
         g_test_add_data_func(path, GINT_TO_POINTER(i), misuse_free_case);
         g_free(path);
