@@ -253,6 +253,10 @@ static void pools(struct json *j, const struct check_pools *p)
     open_(j, "pools", '{');
     boolean(j, "available", p->available);
     str(j, "detail", p->detail);
+    number(j, "secret_size", p->secret_size);
+    value(j, "first_chunk_bytes", &p->chunk_bytes);
+    value(j, "first_chunk_secrets", &p->chunk_secrets);
+    budget(j, "lock", &p->budget);
     close_(j, '}');
 }
 

@@ -148,8 +148,18 @@ static void print_capacity(const struct check_report *r)
 
 static void print_pools(const struct check_report *r)
 {
-    printf("\nPools\n");
-    printf(LABEL "%s\n", "pools", r->pools.detail);
+    const struct check_pools *p = &r->pools;
+    char a[64];
+
+    printf("\nPools (secrets of %lu bytes)\n", (unsigned long)p->secret_size);
+    printf(LABEL "%s\n", "pools", p->detail);
+    if (!p->available || !p->chunk_secrets.known)
+        return;
+    printf(LABEL "%s\n", "locked each", bytes_text(&p->budget.lock_bytes, a, sizeof a));
+    print_budget("by the lock budget", &p->budget);
+    if (p->budget.by_lock.known && !p->budget.by_lock.unlimited)
+        printf(LABEL "about %llu pooled %lu-byte secrets fit in the lock budget\n", "fit",
+               p->budget.by_lock.value, (unsigned long)p->secret_size);
 }
 
 static void print_verdict(const struct check_report *r)

@@ -81,10 +81,15 @@ struct check_capacity {
     struct check_budget secretmem;
 };
 
-/* Pools have their own issue; their capacity goes here once they exist. */
+/* Pools: how densely they pack secrets, measured on the first chunk of a
+ * fresh pool, and how many pooled secrets the lock budget holds. */
 struct check_pools {
     int available;
     char detail[160];
+    size_t secret_size;
+    struct check_value chunk_bytes;   /* data bytes of a pool's first chunk */
+    struct check_value chunk_secrets; /* secrets it held before a second one was mapped */
+    struct check_budget budget;       /* lock_bytes: bytes locked per pooled secret */
 };
 
 struct check_report {
