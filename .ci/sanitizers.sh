@@ -43,5 +43,5 @@ unset TSAN_OPTIONS
 # wrapper script.  Death tests run their subprocesses natively (no
 # --trace-children): their deaths are deliberate.
 SECMEM_CHECK_ARGS="LOG_COMPILER=valgrind --error-exitcode=1 --leak-check=full \
---errors-for-leak-kinds=definite,indirect --suppressions=/usr/share/glib-2.0/valgrind/glib.supp \
+--errors-for-leak-kinds=definite,indirect --child-silent-after-fork=yes --suppressions=/usr/share/glib-2.0/valgrind/glib.supp \
 --quiet" run_suite valgrind --disable-shared

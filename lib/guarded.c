@@ -259,8 +259,10 @@ static int recyclable(const struct guarded *g)
 /* Returns the record to the cache or the system (the lock not held). */
 static void discard(struct guarded *g)
 {
+    int keep = recyclable(g);
+
     secmem_mutex_lock(&guarded_lock);
-    int kept = recyclable(g) && cache_put(g, secmem_cache_limit());
+    int kept = keep && cache_put(g, secmem_cache_limit());
     secmem_mutex_unlock(&guarded_lock);
     if (!kept) {
         account_mapping(g, 0);
@@ -514,9 +516,10 @@ void secmem_free(void *ptr)
          * pages was never handed out and is still zero, so a recycled
          * record is as clean as a fresh one. */
         wipe_placed(g);
+        int keep = recyclable(g);
         secmem_mutex_lock(&guarded_lock);
         account_live(g, 0);
-        int kept = recyclable(g) && cache_put(g, secmem_cache_limit());
+        int kept = keep && cache_put(g, secmem_cache_limit());
         secmem_mutex_unlock(&guarded_lock);
         if (!kept) {
             account_mapping(g, 0);

@@ -27,7 +27,8 @@ endif
 if PAGE_WIN32
 lib_libsecurememory_la_SOURCES += lib/page-win32.c
 endif
-EXTRA_DIST += lib/page-mmap.c lib/page-win32.c lib/libsecurememory.map
+# Sources under a conditional are distributed whatever configure chose.
+EXTRA_DIST += lib/libsecurememory.map
 
 lib_libsecurememory_la_CPPFLAGS = $(AM_CPPFLAGS) -DSECMEM_BUILDING_DLL
 lib_libsecurememory_la_CFLAGS = $(AM_CFLAGS) $(SECMEM_VISIBILITY_CFLAGS) $(PTHREAD_CFLAGS)

@@ -40,7 +40,11 @@ int secmem_lock(void *addr, size_t len)
     err = page_lock(first, span);
     if (err == 0 && (features & SECMEM_FEATURE_NODUMP)) {
         err = page_exclude_from_dump(first, span);
-        if (err)
+        /* ENOSYS: dump exclusion exists here only as a flag for new
+         * mappings (MAP_CONCEAL), not for memory someone else mapped. */
+        if (err == ENOSYS)
+            err = 0;
+        else if (err)
             page_unlock(first, span);
     }
     if (err) {
@@ -67,8 +71,10 @@ int secmem_unlock(void *addr, size_t len)
         return -1;
     }
     err = page_unlock(first, span);
+    /* Best effort: the bytes are already wiped, and where exclusion was
+     * never possible (ENOSYS) there is nothing to include again. */
     if (err == 0 && (features & SECMEM_FEATURE_NODUMP))
-        err = page_include_in_dump(first, span);
+        (void)page_include_in_dump(first, span);
     if (err) {
         errno = err;
         return -1;

@@ -176,10 +176,11 @@ int page_exclude_from_dump(void *addr, size_t len)
 #elif HAVE_DECL_MADV_NOCORE
     return advise(addr, len, MADV_NOCORE);
 #else
-    /* MAP_NOCORE/MAP_CONCEAL mappings are excluded from the start. */
+    /* Only MAP_NOCORE/MAP_CONCEAL, which the library's own mappings get
+     * when they are made: memory mapped by others cannot be excluded. */
     (void)addr;
     (void)len;
-    return (map_applied & SECMEM_FEATURE_NODUMP) ? 0 : ENOSYS;
+    return ENOSYS;
 #endif
 }
 

@@ -9,6 +9,7 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 /* The /proc/self/maps line naming the mapping that holds addr. */

@@ -94,6 +94,9 @@ static void fork_and_check(unsigned char *secret, size_t len)
 
 static void test_threads_with_fork(void)
 {
+    /* Every slot of every thread live and locked at once, twice over. */
+    if (!tu_require_lock_budget(2 * THREADS * SLOTS * tu_page_size()))
+        return;
     struct worker workers[THREADS];
     size_t allocations = secmem_stat_get(SECMEM_STAT_ALLOCATIONS);
     size_t in_use = secmem_stat_get(SECMEM_STAT_BYTES_IN_USE);
