@@ -27,6 +27,7 @@ struct contender {
 };
 
 extern int bench_reps;
+extern int bench_cpu_clock; /* 1: thread CPU time (default), 0: wall clock */
 
 double bench_now_ns(void);
 /* Calibrates each contender, then times them interleaved bench_reps times

@@ -3,7 +3,7 @@
  * secure heap and libgcrypt, in one run.  Prints markdown for
  * docs/PERFORMANCE.md.
  *
- *   securememory-bench [--reps N] [--only PART]
+ *   securememory-bench [--reps N] [--clock cpu|wall] [--only PART]
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -17,7 +17,7 @@
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: securememory-bench [--reps N (5..64)] "
+    fprintf(stderr, "usage: securememory-bench [--reps N (5..64)] [--clock cpu|wall] "
                     "[--only capacity|mappings|guarded|protect|pool|threads]\n");
     exit(2);
 }
@@ -31,6 +31,9 @@ int main(int argc, char **argv)
             bench_reps = atoi(argv[++i]);
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             only = argv[++i];
+        else if (strcmp(argv[i], "--clock") == 0 && i + 1 < argc &&
+                 (strcmp(argv[i + 1], "cpu") == 0 || strcmp(argv[i + 1], "wall") == 0))
+            bench_cpu_clock = strcmp(argv[++i], "cpu") == 0;
         else
             usage();
     }
@@ -40,6 +43,9 @@ int main(int argc, char **argv)
     printf("Peers linked: libsodium %s, OpenSSL secure heap %s, libgcrypt %s.\n",
            BENCH_HAVE_SODIUM ? "yes" : "no", BENCH_HAVE_OPENSSL ? "yes" : "no",
            BENCH_HAVE_GCRYPT ? "yes" : "no");
+    printf("Single-thread cases: %d interleaved repetitions, medians, clock: %s.\n", bench_reps,
+           bench_cpu_clock ? "thread CPU time (user + system)" : "wall (CLOCK_MONOTONIC)");
+    printf("Thread cases: wall clock (throughput of all threads together).\n");
     /* Capacity and mappings first, in children of a process that has not
      * initialised any allocator yet. */
 #define PART(name) (only == NULL || strcmp(only, name) == 0)
