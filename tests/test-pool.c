@@ -13,37 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#if HAVE_LINUX_CAPABILITY_H
-#include <linux/capability.h>
-#endif
-#if HAVE_SYS_PRCTL_H
-#include <sys/prctl.h>
-#endif
 
 #include "securememory.h"
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define MLOCK_IS_FAKE 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define MLOCK_IS_FAKE 1
-#endif
-#endif
-#ifndef MLOCK_IS_FAKE
-#define MLOCK_IS_FAKE 0
-#endif
+#include "testutil.h"
 
 #define FREE_MISUSE "not a live allocation of this pool (double, interior or foreign free)"
-
-static size_t page_bytes(void)
-{
-    return (size_t)sysconf(_SC_PAGESIZE);
-}
 
 static const size_t class_sizes[] = {16, 32, 48, 64, 96, 128, 192, 256,
                                      384, 512, 768, 1024, 1360, 2048};
@@ -56,30 +32,7 @@ static gboolean all_zero(const unsigned char *p, size_t n)
     return TRUE;
 }
 
-/* ---- helpers: smaps, crashes, children, lock budget --------------------- */
-
-/* The VmFlags of the mapping holding addr, or NULL. */
-static char *vmflags_of(const void *addr)
-{
-    FILE *f = fopen("/proc/self/smaps", "r");
-    char line[512];
-    int inside = 0;
-    char *flags = NULL;
-
-    if (f == NULL)
-        return NULL;
-    while (fgets(line, sizeof line, f) != NULL) {
-        unsigned long lo, hi;
-        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
-            inside = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
-        } else if (inside && strncmp(line, "VmFlags:", 8) == 0) {
-            flags = g_strdup_printf("%s ", g_strchomp(line + 8));
-            break;
-        }
-    }
-    fclose(f);
-    return flags;
-}
+/* ---- helpers ---------------------------------------------------------------- */
 
 /* The line of /proc/self/maps for the mapping holding addr, or NULL. */
 static char *maps_line_of(const void *addr)
@@ -100,91 +53,14 @@ static char *maps_line_of(const void *addr)
     return found;
 }
 
-static size_t count_mappings(void)
-{
-    FILE *f = fopen("/proc/self/maps", "r");
-    size_t n = 0;
-    int c;
-
-    g_assert_nonnull(f);
-    while ((c = fgetc(f)) != EOF)
-        n += c == '\n';
-    fclose(f);
-    return n;
-}
-
-static void no_core_file(void)
-{
-    struct rlimit rl = {0, 0};
-    setrlimit(RLIMIT_CORE, &rl);
-}
-
-/* Runs fn in a fork()ed child; returns its wait status. */
-static int run_in_child(void (*fn)(void))
-{
-    pid_t pid = fork();
-    int status = 0;
-
-    g_assert_cmpint(pid, >=, 0);
-    if (pid == 0) {
-        fn();
-        _exit(0);
-    }
-    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
-    return status;
-}
-
-static void assert_child_ok(int status)
-{
-    if (WIFSIGNALED(status))
-        g_error("child died of signal %d", WTERMSIG(status));
-    g_assert_true(WIFEXITED(status));
-    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
-}
-
 static gboolean can_limit_locking(void)
 {
-    if (MLOCK_IS_FAKE) {
-        g_test_skip("the sanitizer turns mlock into a no-op that always succeeds");
-        return FALSE;
-    }
-#if !(HAVE_LINUX_CAPABILITY_H && defined(SYS_capget) && defined(SYS_capset) && \
-      HAVE_SETRLIMIT && HAVE_DECL_RLIMIT_MEMLOCK)
-    g_test_skip("no capget/capset and setrlimit(RLIMIT_MEMLOCK) to take the lock budget away");
+    const char *why;
+
+    if (tu_can_limit_locking(&why))
+        return TRUE;
+    g_test_skip(why);
     return FALSE;
-#else
-    if (!(secmem_features() & SECMEM_FEATURE_LOCK)) {
-        g_test_skip("secmem_features() does not report lock");
-        return FALSE;
-    }
-    return TRUE;
-#endif
-}
-
-/* In a child only: drops CAP_IPC_LOCK and sets RLIMIT_MEMLOCK to limit. */
-static void limit_locking(size_t limit)
-{
-#if HAVE_LINUX_CAPABILITY_H && defined(SYS_capget) && defined(SYS_capset) && \
-    HAVE_SETRLIMIT && HAVE_DECL_RLIMIT_MEMLOCK
-    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
-    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-    unsigned int i = CAP_TO_INDEX(CAP_IPC_LOCK);
-    __u32 bit = CAP_TO_MASK(CAP_IPC_LOCK);
-    struct rlimit rl = {(rlim_t)limit, (rlim_t)limit};
-
-    g_assert_cmpint(syscall(SYS_capget, &header, data), ==, 0);
-    data[i].effective &= ~bit;
-    data[i].permitted &= ~bit;
-    data[i].inheritable &= ~bit;
-    g_assert_cmpint(syscall(SYS_capset, &header, data), ==, 0);
-#if HAVE_PRCTL && defined(PR_CAPBSET_DROP)
-    (void)prctl(PR_CAPBSET_DROP, CAP_IPC_LOCK, 0, 0, 0);
-#endif
-    g_assert_cmpint(setrlimit(RLIMIT_MEMLOCK, &rl), ==, 0);
-#else
-    (void)limit;
-    g_assert_not_reached();
-#endif
 }
 
 /* ---- allocation ---------------------------------------------------------- */
@@ -291,7 +167,7 @@ static void test_large(void)
         memset(p, 0x5A, sizes[i]);
         g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_LOCKED) +
                              secmem_stat_get(SECMEM_STAT_BYTES_UNLOCKED),
-                         ==, locked + (sizes[i] + page_bytes() - 1) / page_bytes() * page_bytes());
+                         ==, locked + (sizes[i] + tu_page_size() - 1) / tu_page_size() * tu_page_size());
         secmem_pool_free(pool, p);
         g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_LOCKED) +
                              secmem_stat_get(SECMEM_STAT_BYTES_UNLOCKED),
@@ -305,20 +181,19 @@ static void test_large_overflow_faults(void)
     if (g_test_subprocess()) {
         secmem_pool *pool = secmem_pool_new(0);
         volatile unsigned char *p = secmem_pool_alloc(pool, 5008);
-        no_core_file();
+        tu_expect_segv_at((const void *)&p[5008]);
         p[5008] = 1; /* the first byte past the end is in the guard page */
         return;
     }
     g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-    g_test_trap_assert_failed();
-    g_test_trap_assert_stderr("");
+    tu_assert_trap_segv();
 }
 
 /* ---- the limit ------------------------------------------------------------ */
 
 static void test_limit(void)
 {
-    size_t page = page_bytes();
+    size_t page = tu_page_size();
     size_t mappings = secmem_stat_get(SECMEM_STAT_MAPPINGS);
     secmem_pool *pool = secmem_pool_new(4 * page);
     size_t n = 0;
@@ -406,15 +281,12 @@ static void test_noaccess_faults(void)
         secmem_pool *pool = secmem_pool_new(0);
         volatile unsigned char *p = alloc_in_many_chunks(pool);
         secmem_pool_protect(pool, SECMEM_NOACCESS);
-        no_core_file();
-        fprintf(stderr, "reading\n");
+        tu_expect_segv_at((const void *)p);
         (void)p[0];
-        fprintf(stderr, "read succeeded\n");
         return;
     }
     g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-    g_test_trap_assert_failed();
-    g_test_trap_assert_stderr("reading\n");
+    tu_assert_trap_segv();
 }
 
 static void test_readonly_faults_on_write(void)
@@ -423,15 +295,13 @@ static void test_readonly_faults_on_write(void)
         secmem_pool *pool = secmem_pool_new(0);
         volatile unsigned char *p = alloc_in_many_chunks(pool);
         secmem_pool_protect(pool, SECMEM_READONLY);
-        no_core_file();
-        fprintf(stderr, "reading %d\n", p[0]);
+        g_assert_cmpuint(p[0], ==, 1); /* reading works */
+        tu_expect_segv_at((const void *)p);
         p[0] = 2;
-        fprintf(stderr, "write succeeded\n");
         return;
     }
     g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-    g_test_trap_assert_failed();
-    g_test_trap_assert_stderr("reading 1\n");
+    tu_assert_trap_segv();
 }
 
 /* Freeing works in any state and leaves the pool in that state. */
@@ -464,26 +334,15 @@ static void test_free_keeps_noaccess(void)
         volatile unsigned char *b = secmem_pool_alloc(pool, 64);
         secmem_pool_protect(pool, SECMEM_NOACCESS);
         secmem_pool_free(pool, a);
-        no_core_file();
-        fprintf(stderr, "freed\n");
+        tu_expect_segv_at((const void *)b);
         (void)b[0];
         return;
     }
     g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-    g_test_trap_assert_failed();
-    g_test_trap_assert_stderr("freed\n");
+    tu_assert_trap_segv();
 }
 
 /* ---- misuse ------------------------------------------------------------------ */
-
-static void assert_fatal(const char *function, const char *what)
-{
-    char *pattern = g_strdup_printf("securememory: %s: %s (0x*)\n", function, what);
-
-    g_test_trap_assert_failed();
-    g_test_trap_assert_stderr(pattern);
-    g_free(pattern);
-}
 
 static void misuse_child(int which)
 {
@@ -495,7 +354,7 @@ static void misuse_child(int which)
     static unsigned char not_ours[64] __attribute__((aligned(16)));
     void *heap = malloc(64);
 
-    no_core_file();
+    tu_report_abort();
     switch (which) {
     case 0:
         secmem_pool_free(pool, p);
@@ -531,7 +390,7 @@ static void test_misuse_free(void)
     for (int which = 0; which <= 7; which++) {
         char *path = g_strdup_printf("/pool/misuse/free/subprocess/%d", which);
         g_test_trap_subprocess(path, 0, G_TEST_SUBPROCESS_DEFAULT);
-        assert_fatal("secmem_pool_free", FREE_MISUSE);
+        tu_assert_trap_fatal("secmem_pool_free", FREE_MISUSE);
         g_free(path);
     }
 }
@@ -548,7 +407,7 @@ static void test_misuse_handle(void)
     for (int which = 0; which < 8; which++) {
         char *path = g_strdup_printf("/pool/misuse/handle/subprocess/%d", which);
         g_test_trap_subprocess(path, 0, G_TEST_SUBPROCESS_DEFAULT);
-        assert_fatal(functions[which % 4], "not a live pool");
+        tu_assert_trap_fatal(functions[which % 4], "not a live pool");
         g_free(path);
     }
 }
@@ -565,7 +424,7 @@ static void misuse_handle_case(gconstpointer data)
         secmem_pool_destroy(pool);
         bad = pool;
     }
-    no_core_file();
+    tu_report_abort();
     switch (which % 4) {
     case 0:
         secmem_pool_alloc(bad, 16);
@@ -622,17 +481,17 @@ static void test_stats(void)
  * sits on each side. */
 static void test_chunk_flags(void)
 {
-    if (access("/proc/self/smaps", R_OK) != 0) {
+    if (!tu_have_smaps()) {
         g_test_skip("no /proc/self/smaps to read the VmFlags from");
         return;
     }
     secmem_pool *pool = secmem_pool_new(0);
     unsigned char *p = secmem_pool_alloc(pool, 32);
     unsigned int features = secmem_features();
-    char *flags = vmflags_of(p);
+    char *flags = tu_vmflags(p);
 
     g_assert_nonnull(flags);
-    if (features & SECMEM_FEATURE_LOCK && !MLOCK_IS_FAKE)
+    if (features & SECMEM_FEATURE_LOCK && !TU_MLOCK_IS_FAKE)
         g_assert_nonnull(strstr(flags, " lo "));
     if (features & SECMEM_FEATURE_NODUMP)
         g_assert_nonnull(strstr(flags, " dd "));
@@ -640,7 +499,7 @@ static void test_chunk_flags(void)
         g_assert_true(strstr(flags, " wf ") != NULL || strstr(flags, " dc ") != NULL);
     g_free(flags);
     /* The first slot starts the chunk: the page before it is a guard. */
-    flags = vmflags_of(p - 1);
+    flags = tu_vmflags(p - 1);
     g_assert_nonnull(flags);
     g_assert_null(strstr(flags, " rd "));
     g_free(flags);
@@ -652,12 +511,12 @@ static void test_chunk_flags(void)
 static void test_few_mappings(void)
 {
     secmem_pool *pool = secmem_pool_new(0);
-    size_t before = count_mappings();
+    size_t before = tu_count_mappings();
     void **p = g_new(void *, 10000);
 
     for (int i = 0; i < 10000; i++)
         g_assert_nonnull(p[i] = secmem_pool_alloc(pool, 32));
-    g_assert_cmpuint(count_mappings() - before, <=, 50);
+    g_assert_cmpuint(tu_count_mappings() - before, <=, 50);
     for (int i = 0; i < 10000; i++)
         secmem_pool_free(pool, p[i]);
     g_free(p);
@@ -668,9 +527,10 @@ static void test_few_mappings(void)
 
 #define BUDGET (64 * 1024)
 
-static void fill_budget_required(void)
+static void fill_budget_required(gconstpointer data)
 {
-    limit_locking(BUDGET);
+    (void)data;
+    tu_limit_locking(BUDGET);
     secmem_pool *pool = secmem_pool_new(0);
     size_t n = 0;
 
@@ -678,35 +538,37 @@ static void fill_budget_required(void)
         n++;
     g_assert_cmpint(errno, ==, ENOMEM);
     /* Every page of the budget holds secrets, nothing is held unlocked. */
-    g_assert_cmpuint(n, >=, (BUDGET - 2 * page_bytes()) / 32);
+    g_assert_cmpuint(n, >=, (BUDGET - 2 * tu_page_size()) / 32);
     g_assert_cmpuint(n, <=, BUDGET / 32);
     g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_UNLOCKED), ==, 0);
     g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_LOCKED), <=, BUDGET);
-    size_t mappings = count_mappings();
+    size_t mappings = tu_count_mappings();
     g_assert_null(secmem_pool_alloc(pool, 10000)); /* large: fails too, leaves nothing */
     g_assert_cmpint(errno, ==, ENOMEM);
-    g_assert_cmpuint(count_mappings(), ==, mappings);
+    g_assert_cmpuint(tu_count_mappings(), ==, mappings);
     secmem_pool_destroy(pool);
     g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_LOCKED), ==, 0);
 }
 
-static void no_budget_is_eperm(void)
+static void no_budget_is_eperm(gconstpointer data)
 {
-    limit_locking(0);
+    (void)data;
+    tu_limit_locking(0);
     secmem_pool *pool = secmem_pool_new(0);
-    size_t mappings = count_mappings();
+    size_t mappings = tu_count_mappings();
 
     errno = 0;
     g_assert_null(secmem_pool_alloc(pool, 32));
     g_assert_cmpint(errno, ==, EPERM);
-    g_assert_cmpuint(count_mappings(), ==, mappings);
+    g_assert_cmpuint(tu_count_mappings(), ==, mappings);
     g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_MAPPINGS), ==, 0);
     secmem_pool_destroy(pool);
 }
 
-static void best_effort_goes_on_unlocked(void)
+static void best_effort_goes_on_unlocked(gconstpointer data)
 {
-    limit_locking(BUDGET);
+    (void)data;
+    tu_limit_locking(BUDGET);
     g_assert_cmpint(secmem_set_option(SECMEM_OPT_LOCK_POLICY, SECMEM_LOCK_BEST_EFFORT), ==, 0);
     secmem_pool *pool = secmem_pool_new(0);
     for (size_t i = 0; i < 2 * BUDGET / 32; i++)
@@ -721,9 +583,9 @@ static void test_lock_budget(void)
 {
     if (!can_limit_locking())
         return;
-    assert_child_ok(run_in_child(fill_budget_required));
-    assert_child_ok(run_in_child(no_budget_is_eperm));
-    assert_child_ok(run_in_child(best_effort_goes_on_unlocked));
+    tu_assert_child_ok(tu_run_in_child(fill_budget_required, NULL));
+    tu_assert_child_ok(tu_run_in_child(no_budget_is_eperm, NULL));
+    tu_assert_child_ok(tu_run_in_child(best_effort_goes_on_unlocked, NULL));
 }
 
 /* ---- fork ---------------------------------------------------------------------------- */
@@ -731,8 +593,9 @@ static void test_lock_budget(void)
 static secmem_pool *fork_pool;
 static unsigned char *fork_secret;
 
-static void child_reads_zeros(void)
+static void child_reads_zeros(gconstpointer data)
 {
+    (void)data;
     g_assert_true(all_zero(fork_secret, 32));
     g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_ALLOCATIONS), ==, 0);
     /* Pools the child makes are ordinary. */
@@ -755,13 +618,13 @@ static void test_fork_wipe(void)
     fork_pool = secmem_pool_new(0);
     fork_secret = secmem_pool_alloc(fork_pool, 32);
     memset(fork_secret, 0xEE, 32);
-    char *flags = vmflags_of(fork_secret);
+    char *flags = tu_vmflags(fork_secret);
     int unmapped_in_child = flags != NULL && strstr(flags, " wf ") == NULL;
     g_free(flags);
     if (unmapped_in_child) {
         g_test_skip("pages are withheld (MADV_DONTFORK), not wiped: the child cannot read them");
     } else {
-        assert_child_ok(run_in_child(child_reads_zeros));
+        tu_assert_child_ok(tu_run_in_child(child_reads_zeros, NULL));
     }
     g_assert_cmpuint(fork_secret[31], ==, 0xEE); /* the parent keeps its secret */
     secmem_pool_free(fork_pool, fork_secret);
@@ -775,7 +638,7 @@ static void test_fork_misuse(void)
     for (int which = 0; which < 3; which++) {
         char *path = g_strdup_printf("/pool/fork/misuse/subprocess/%d", which);
         g_test_trap_subprocess(path, 0, G_TEST_SUBPROCESS_DEFAULT);
-        assert_fatal(functions[which], "pool inherited across fork() used in the child");
+        tu_assert_trap_fatal(functions[which], "pool inherited across fork() used in the child");
         g_free(path);
     }
 }
@@ -787,9 +650,11 @@ static void fork_misuse_case(gconstpointer data)
     pid_t pid;
     int status;
 
-    no_core_file();
+    tu_no_core_file();
+    fflush(stderr);
     pid = fork();
     if (pid == 0) {
+        tu_report_abort();
         switch (GPOINTER_TO_INT(data)) {
         case 0:
             secmem_pool_alloc(pool, 32);
@@ -920,7 +785,7 @@ static void test_threads_shared(void)
 
 int main(int argc, char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
+    tu_init(&argc, &argv);
     /* The guarded cache would show in BYTES_LOCKED: keep it out of the way. */
     secmem_set_option(SECMEM_OPT_CACHE_BYTES, 0);
 
