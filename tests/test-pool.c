@@ -53,6 +53,23 @@ static char *maps_line_of(const void *addr)
     return found;
 }
 
+/* Mappings excluded from core dumps: only the library makes them here, so
+ * a failed allocation that left one behind shows up in this count (a count
+ * of all mappings would also see the allocator of a tool like valgrind). */
+static size_t count_dontdump_mappings(void)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    char line[512];
+    size_t n = 0;
+
+    g_assert_nonnull(f);
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, "VmFlags:", 8) == 0 && strstr(line, " dd") != NULL)
+            n++;
+    fclose(f);
+    return n;
+}
+
 static gboolean can_limit_locking(void)
 {
     const char *why;
@@ -542,10 +559,12 @@ static void fill_budget_required(gconstpointer data)
     g_assert_cmpuint(n, <=, BUDGET / 32);
     g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_UNLOCKED), ==, 0);
     g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_LOCKED), <=, BUDGET);
-    size_t mappings = tu_count_mappings();
+    size_t mappings = count_dontdump_mappings();
+    size_t counted = secmem_stat_get(SECMEM_STAT_MAPPINGS);
     g_assert_null(secmem_pool_alloc(pool, 10000)); /* large: fails too, leaves nothing */
     g_assert_cmpint(errno, ==, ENOMEM);
-    g_assert_cmpuint(tu_count_mappings(), ==, mappings);
+    g_assert_cmpuint(count_dontdump_mappings(), ==, mappings);
+    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_MAPPINGS), ==, counted);
     secmem_pool_destroy(pool);
     g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_BYTES_LOCKED), ==, 0);
 }
@@ -555,12 +574,12 @@ static void no_budget_is_eperm(gconstpointer data)
     (void)data;
     tu_limit_locking(0);
     secmem_pool *pool = secmem_pool_new(0);
-    size_t mappings = tu_count_mappings();
+    size_t mappings = count_dontdump_mappings();
 
     errno = 0;
     g_assert_null(secmem_pool_alloc(pool, 32));
     g_assert_cmpint(errno, ==, EPERM);
-    g_assert_cmpuint(tu_count_mappings(), ==, mappings);
+    g_assert_cmpuint(count_dontdump_mappings(), ==, mappings);
     g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_MAPPINGS), ==, 0);
     secmem_pool_destroy(pool);
 }
