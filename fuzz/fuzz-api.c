@@ -5,6 +5,7 @@
  *
  * Invariants: contents survive protection round trips; size, protection and
  * the live statistics match the model; freed bytes are unreachable or zero.
+ * Op 7 drives one pool the same way (alloc, free, protect, rewrite).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -33,6 +34,9 @@ struct input {
 };
 
 static struct slot slots[SLOTS];
+static struct slot pool_slots[SLOTS];
+static secmem_pool *pool;
+static secmem_prot pool_prot = SECMEM_READWRITE;
 static int mem_fd = -1;
 
 static unsigned int take(struct input *in, unsigned int bytes)
@@ -100,6 +104,14 @@ static void check_model(void)
             fail("secmem_protection", i);
         if (!(secmem_applied(s->ptr) & SECMEM_FEATURE_GUARD_PAGES))
             fail("guard pages not applied", i);
+        verify(s, i);
+    }
+    for (size_t i = 0; i < SLOTS; i++) {
+        const struct slot *s = &pool_slots[i];
+        if (s->ptr == NULL)
+            continue;
+        live++;
+        bytes += s->size;
         verify(s, i);
     }
     if (secmem_stat_get(SECMEM_STAT_ALLOCATIONS) != live)
@@ -184,6 +196,75 @@ static void op_cache(struct input *in)
         secmem_set_option(SECMEM_OPT_CACHE_BYTES, (long)take(in, 2) * 64);
 }
 
+/* ---- one pool, driven like the guarded slots ---- */
+
+static void pool_set_prot(secmem_prot prot)
+{
+    if (secmem_pool_protect(pool, prot) != 0)
+        fail("secmem_pool_protect failed", 0);
+    pool_prot = prot;
+    for (size_t i = 0; i < SLOTS; i++)
+        pool_slots[i].prot = prot;
+}
+
+static void pool_alloc(struct slot *s, struct input *in)
+{
+    size_t size = 1 + take(in, 2) % MAX_SIZE;
+    unsigned char *p;
+
+    if (s->ptr != NULL)
+        return;
+    p = secmem_pool_alloc(pool, size);
+    if (pool_prot != SECMEM_READWRITE) {
+        if (p != NULL)
+            fail("secmem_pool_alloc succeeded on a pool that is not READWRITE", 0);
+        return;
+    }
+    if (p == NULL)
+        return; /* out of lockable memory is allowed */
+    for (size_t i = 0; i < size; i++)
+        if (p[i] != 0)
+            fail("pool allocation not zeroed", (size_t)(s - pool_slots));
+    if (((uintptr_t)p & 15u) != 0)
+        fail("pool allocation not 16-byte aligned", (size_t)(s - pool_slots));
+    s->ptr = p;
+    s->size = size;
+    s->prot = pool_prot;
+    s->seed = (unsigned char)take(in, 1);
+    fill(s);
+}
+
+static void pool_release(struct slot *s)
+{
+    unsigned char *ptr = s->ptr;
+
+    if (ptr == NULL)
+        return;
+    secmem_pool_free(pool, ptr);
+    s->ptr = NULL;
+    check_unreachable(ptr, s->size, (size_t)(s - pool_slots));
+}
+
+static void op_pool(struct input *in)
+{
+    unsigned int op = take(in, 1);
+    struct slot *s = &pool_slots[(op >> 2) % SLOTS];
+
+    if (pool == NULL && (pool = secmem_pool_new(0)) == NULL)
+        fail("secmem_pool_new", 0);
+    switch (op & 3u) {
+    case 0: pool_alloc(s, in); break;
+    case 1: pool_release(s); break;
+    case 2: pool_set_prot((secmem_prot)(take(in, 1) % 3)); break;
+    default:
+        if (s->ptr != NULL && pool_prot == SECMEM_READWRITE) {
+            s->seed = (unsigned char)take(in, 1);
+            fill(s);
+        }
+        break;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -204,12 +285,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 4: op_rewrite(s, &in); break;
         case 5: op_lock_buffer(&in); break;
         case 6: op_cache(&in); break;
-        default: break; /* reserved: pool operations */
+        default: op_pool(&in); break;
         }
         check_model();
     }
     for (size_t i = 0; i < SLOTS; i++)
         op_free(&slots[i]);
+    for (size_t i = 0; i < SLOTS; i++)
+        pool_release(&pool_slots[i]);
+    if (pool != NULL)
+        pool_set_prot(SECMEM_READWRITE);
     check_model();
     return 0;
 }
