@@ -78,33 +78,50 @@ static void *work(void *arg)
 /* The control: pure arithmetic, no memory shared.  What two threads get
  * over one here is the most the machine gives at this moment (other load
  * on a 2-CPU machine shows up here first). */
+#define SPIN_ITERATIONS 50000000ul
+
+struct spinner {
+    pthread_barrier_t *start;
+    double cpu_ns;
+};
+
 static void *spin(void *arg)
 {
+    struct spinner *s = arg;
     volatile unsigned long sum = 0;
 
-    pthread_barrier_wait(arg);
-    for (unsigned long i = 0; i < 50000000ul; i++)
+    pthread_barrier_wait(s->start);
+    double cpu0 = thread_cpu_ns();
+    for (unsigned long i = 0; i < SPIN_ITERATIONS; i++)
         sum += i;
-    pthread_barrier_wait(arg);
+    s->cpu_ns = thread_cpu_ns() - cpu0;
+    pthread_barrier_wait(s->start);
     return NULL;
 }
 
-static double run_control(int threads)
+/* M iterations/s of all threads; *cpu_per_op: CPU ns per iteration. */
+static double run_control(int threads, double *cpu_per_op)
 {
     pthread_barrier_t start;
     pthread_t tid[2];
+    struct spinner s[2];
 
     pthread_barrier_init(&start, NULL, (unsigned int)threads + 1);
-    for (int t = 0; t < threads; t++)
-        pthread_create(&tid[t], NULL, spin, &start);
+    for (int t = 0; t < threads; t++) {
+        s[t].start = &start;
+        pthread_create(&tid[t], NULL, spin, &s[t]);
+    }
     pthread_barrier_wait(&start);
     double t0 = bench_now_ns();
     pthread_barrier_wait(&start);
     double elapsed = bench_now_ns() - t0;
-    for (int t = 0; t < threads; t++)
+    *cpu_per_op = 0;
+    for (int t = 0; t < threads; t++) {
         pthread_join(tid[t], NULL);
+        *cpu_per_op += s[t].cpu_ns / SPIN_ITERATIONS / threads;
+    }
     pthread_barrier_destroy(&start);
-    return (double)threads * 50e6 / elapsed * 1e3; /* M iterations/s */
+    return (double)threads * SPIN_ITERATIONS / elapsed * 1e3;
 }
 
 enum mode { ONE_THREAD, TWO_SEPARATE, TWO_SHARED, OPENSSL_ONE, OPENSSL_TWO, MODES };
@@ -151,7 +168,7 @@ void bench_threads(void)
 {
     double samples[MODES][64], cpu[MODES][64];
     double median[MODES];
-    double control[2][64];
+    double control[2][64], control_cpu[2][64];
     int modes = MODES;
 
 #if !BENCH_HAVE_OPENSSL
@@ -160,8 +177,8 @@ void bench_threads(void)
     for (int r = 0; r < bench_reps && r < 64; r++) {
         for (int m = 0; m < modes; m++)
             samples[m][r] = run_mode((enum mode)m, &cpu[m][r]);
-        control[0][r] = run_control(1);
-        control[1][r] = run_control(2);
+        control[0][r] = run_control(1, &control_cpu[0][r]);
+        control[1][r] = run_control(2, &control_cpu[1][r]);
     }
     printf("\n### Threads: pool 32 B alloc + write + free, one block live per thread\n\n");
     printf("| threads | M pairs/s, wall clock (median of %d) | vs 1 thread of the same "
@@ -176,7 +193,10 @@ void bench_threads(void)
     }
     double one = bench_median(control[0], (size_t)bench_reps);
     double two = bench_median(control[1], (size_t)bench_reps);
-    printf("| control: pure arithmetic, 1 thread | %.0f M adds/s | 1.00× | |\n", one);
-    printf("| control: pure arithmetic, 2 threads | %.0f M adds/s | %.2f× | |\n", two, two / one);
+    size_t reps = (size_t)(bench_reps < 64 ? bench_reps : 64);
+    printf("| control: pure arithmetic, 1 thread | %.0f M adds/s | 1.00× | %.2f per add |\n", one,
+           bench_median(control_cpu[0], reps));
+    printf("| control: pure arithmetic, 2 threads | %.0f M adds/s | %.2f× | %.2f per add |\n", two,
+           two / one, bench_median(control_cpu[1], reps));
     fflush(stdout);
 }
