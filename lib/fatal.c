@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,5 +30,12 @@ _Noreturn void secmem_fatal(const char *function, const char *what, const void *
             /* nothing better to do: we abort either way */
         }
     }
+#if HAVE_WINDOWS_H && HAVE_VIRTUALALLOC
+    /* The Microsoft C runtime's abort() writes a line of its own ("abnormal
+     * program termination") and the Universal CRT's may call Windows Error
+     * Reporting, which writes a dump; SIGABRT raised with its default action
+     * ends the process with exit code 3 and does neither. */
+    raise(SIGABRT);
+#endif
     abort();
 }

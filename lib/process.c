@@ -16,12 +16,15 @@
 #include <sys/procctl.h>
 #include <unistd.h>
 #endif
+#if HAVE_SETERRORMODE
+#include <windows.h>
+#endif
 
 #define HAVE_CORE_LIMIT (HAVE_SETRLIMIT && HAVE_DECL_RLIMIT_CORE)
 
 unsigned int process_probe_features(void)
 {
-#if HAVE_CORE_LIMIT
+#if HAVE_CORE_LIMIT || HAVE_SETERRORMODE
     return SECMEM_FEATURE_NO_CORE;
 #else
     return 0;
@@ -59,6 +62,17 @@ int secmem_disable_core_dumps(void)
         errno = err;
         return -1;
     }
+    return 0;
+#elif HAVE_SETERRORMODE
+    /*
+     * Windows has no core limit.  What a process can do for itself is keep
+     * Windows Error Reporting away: with SEM_NOGPFAULTERRORBOX a crash does
+     * not invoke WER, so no report and no WER dump (LocalDumps) is made.  The
+     * error mode is process-wide and inherited by child processes.  Not
+     * covered: a debugger, or another process allowed to read this one
+     * (MiniDumpWriteDump, procdump), can still dump it.
+     */
+    SetErrorMode(GetErrorMode() | SEM_NOGPFAULTERRORBOX);
     return 0;
 #else
     errno = ENOSYS;

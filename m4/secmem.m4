@@ -40,7 +40,7 @@ AC_DEFUN([SECMEM_FEATURE_SUMMARY], [
   SECMEM_FIRST_FOUND([secmem_sum_fork],
     [ac_cv_have_decl_MADV_WIPEONFORK=MADV_WIPEONFORK ac_cv_have_decl_INHERIT_ZERO=minherit/INHERIT_ZERO ac_cv_have_decl_MADV_DONTFORK=MADV_DONTFORK])
   SECMEM_FIRST_FOUND([secmem_sum_protect],
-    [ac_cv_func_mprotect=mprotect ac_cv_func_VirtualAlloc=VirtualProtect])
+    [ac_cv_func_VirtualAlloc=VirtualProtect ac_cv_func_mprotect=mprotect])
   SECMEM_FIRST_FOUND([secmem_sum_encrypt],
     [ac_cv_func_CryptProtectMemory=CryptProtectMemory])
   SECMEM_FIRST_FOUND([secmem_sum_secretmem],
@@ -52,7 +52,9 @@ AC_DEFUN([SECMEM_FEATURE_SUMMARY], [
                [secmem_sum_core="$secmem_sum_core, PR_SET_DUMPABLE"])
          AS_IF([test "x$ac_cv_have_decl_PROC_TRACE_CTL" = xyes],
                [secmem_sum_core="$secmem_sum_core, PROC_TRACE_CTL"])
-         secmem_sum_core="$secmem_sum_core)"])
+         secmem_sum_core="$secmem_sum_core)"],
+        [test "x$ac_cv_func_SetErrorMode" = xyes],
+        [secmem_sum_core="yes (SetErrorMode SEM_NOGPFAULTERRORBOX: no WER report)"])
   AS_IF([test "x$ac_cv_func_explicit_bzero" = xyes],
         [secmem_sum_wipe="explicit_bzero (libc)"],
         [secmem_sum_wipe="lib/compat/explicit_bzero.c"])

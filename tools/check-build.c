@@ -50,7 +50,7 @@ static void compiled_nodump(struct check_feature *f)
 
 static void compiled_protect(struct check_feature *f)
 {
-#if HAVE_MPROTECT
+#if HAVE_MMAP && HAVE_MPROTECT /* the mmap backend; mingw has an unused mprotect */
     add_mechanism(f, "mprotect");
 #endif
 #if HAVE_VIRTUALALLOC
@@ -99,6 +99,9 @@ static void compiled_no_core(struct check_feature *f)
 #endif
 #if HAVE_PROCCTL && HAVE_DECL_PROC_TRACE_CTL
     add_mechanism(f, "PROC_TRACE_CTL");
+#endif
+#if HAVE_SETERRORMODE
+    add_mechanism(f, "SetErrorMode");
 #endif
     (void)f;
 }

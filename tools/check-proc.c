@@ -15,9 +15,25 @@
 #include <string.h>
 #include <unistd.h>
 
+/*
+ * /proc describes the mappings of the mmap page backend.  A build without
+ * mmap (the Win32 backend) has no procfs of its own; under wine a Linux
+ * /proc would answer, describing wine's host process, not Windows.
+ */
+static FILE *proc_open(const char *path)
+{
+#if HAVE_MMAP
+    return fopen(path, "r");
+#else
+    (void)path;
+    errno = ENOSYS;
+    return NULL;
+#endif
+}
+
 int proc_read_line(const char *path, char *buf, size_t len)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = proc_open(path);
     int ok;
 
     if (f == NULL)
@@ -44,7 +60,7 @@ int proc_read_number(const char *path, unsigned long long *value)
 
 int proc_status_field(const char *name, char *buf, size_t len)
 {
-    FILE *f = fopen("/proc/self/status", "r");
+    FILE *f = proc_open("/proc/self/status");
     char line[256];
     size_t name_len = strlen(name);
     int found = -1;
@@ -89,7 +105,7 @@ static int parse_range(const char *line, uintptr_t *start, uintptr_t *end)
 
 int proc_vmflags(const void *addr, char *flags, size_t len)
 {
-    FILE *f = fopen("/proc/self/smaps", "r");
+    FILE *f = proc_open("/proc/self/smaps");
     char line[512];
     uintptr_t a = (uintptr_t)addr, start, end;
     int inside = 0, found = 0, result = -1;
@@ -133,7 +149,7 @@ int proc_has_flag(const char *flags, const char *flag)
 
 int proc_mapping_name(const void *addr, char *name, size_t len)
 {
-    FILE *f = fopen("/proc/self/maps", "r");
+    FILE *f = proc_open("/proc/self/maps");
     char line[512];
     uintptr_t a = (uintptr_t)addr, start, end;
     int result = 0;
@@ -159,7 +175,7 @@ int proc_mapping_name(const void *addr, char *name, size_t len)
 
 long proc_count_mappings(void)
 {
-    FILE *f = fopen("/proc/self/maps", "r");
+    FILE *f = proc_open("/proc/self/maps");
     long lines = 0;
     int c, last = '\n';
 

@@ -17,6 +17,9 @@
 #if HAVE_LINUX_CAPABILITY_H
 #include <linux/capability.h>
 #endif
+#if HAVE_VIRTUALALLOC
+#include <windows.h>
+#endif
 
 #include "check-proc.h"
 
@@ -90,6 +93,10 @@ void check_system(struct check_report *r)
 #if HAVE_SYSCONF && HAVE_DECL__SC_PAGESIZE
     long page = sysconf(_SC_PAGESIZE);
     r->page_size = page > 0 ? (size_t)page : 0;
+#elif HAVE_VIRTUALALLOC
+    SYSTEM_INFO info;
+    GetSystemInfo(&info);
+    r->page_size = info.dwPageSize;
 #endif
 #if HAVE_GETRLIMIT && HAVE_DECL_RLIMIT_MEMLOCK
     read_rlimit(RLIMIT_MEMLOCK, &l->memlock_soft, &l->memlock_hard);
