@@ -7,7 +7,9 @@
  * secmem_pool_new/destroy, by secmem_stat_get, and by a thread the first
  * time it uses a pool after any pool was destroyed: each thread remembers
  * the last pool it checked and the destroy count it saw then, so threads
- * working on different pools do not contend on a shared lock.
+ * working on different pools do not contend on a shared lock.  Where the
+ * compiler has no native thread-local storage there is no memo, and every
+ * call looks the handle up under the registry lock.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -21,6 +23,7 @@ static secmem_mutex pools_lock = SECMEM_MUTEX_INITIALIZER;
 static struct registry pools = REGISTRY_INITIALIZER;
 static atomic_uint destroy_count;
 
+#if HAVE_NATIVE_TLS
 /* One thread-local object: one TLS lookup per call; where the compiler
  * allows, in the static TLS block, read without a call. */
 #if HAVE_TLS_MODEL_INITIAL_EXEC
@@ -32,6 +35,40 @@ static _Thread_local struct {
     const struct secmem_pool *pool;
     unsigned int destroy_count;
 } checked POOL_TLS_MODEL;
+
+static int remembered(const secmem_pool *pool, unsigned int destroyed)
+{
+    return pool != NULL && pool == checked.pool && destroyed == checked.destroy_count;
+}
+
+static void remember(const secmem_pool *pool, unsigned int destroyed)
+{
+    checked.pool = pool;
+    checked.destroy_count = destroyed;
+}
+
+static void forget_remembered(void)
+{
+    checked.pool = NULL;
+}
+#else
+static int remembered(const secmem_pool *pool, unsigned int destroyed)
+{
+    (void)pool;
+    (void)destroyed;
+    return 0;
+}
+
+static void remember(const secmem_pool *pool, unsigned int destroyed)
+{
+    (void)pool;
+    (void)destroyed;
+}
+
+static void forget_remembered(void)
+{
+}
+#endif
 
 int pool_register(struct secmem_pool *pool)
 {
@@ -56,15 +93,14 @@ static void check_live(const char *function, const secmem_pool *pool)
 {
     unsigned int destroyed = atomic_load_explicit(&destroy_count, memory_order_acquire);
 
-    if (pool != NULL && pool == checked.pool && destroyed == checked.destroy_count)
+    if (remembered(pool, destroyed))
         return;
     secmem_mutex_lock(&pools_lock);
     int live = pool != NULL && registry_lookup(&pools, pool) != NULL;
     secmem_mutex_unlock(&pools_lock);
     if (!live)
         secmem_fatal(function, "not a live pool", pool);
-    checked.pool = pool;
-    checked.destroy_count = destroyed;
+    remember(pool, destroyed);
 }
 
 void pool_enter(const char *function, secmem_pool *pool)
@@ -158,6 +194,6 @@ void pool_atfork_parent(void)
 void pool_atfork_child(void)
 {
     registry_for_each(&pools, disown_pool, NULL);
-    checked.pool = NULL;
+    forget_remembered();
     secmem_mutex_unlock(&pools_lock);
 }
