@@ -260,6 +260,20 @@ static void pools(struct json *j, const struct check_pools *p)
     close_(j, '}');
 }
 
+static void warnings(struct json *j, const struct check_report *r)
+{
+    open_(j, "warnings", '[');
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        const struct check_warning *w = &r->warnings[i];
+        open_(j, NULL, '{');
+        str(j, "id", w->id);
+        str(j, "message", w->message);
+        str(j, "setting", w->setting);
+        close_(j, '}');
+    }
+    close_(j, ']');
+}
+
 static void verdict(struct json *j, const struct check_report *r, int exit_status)
 {
     str(j, "result", exit_status == 0 ? "pass" : "fail");
@@ -296,6 +310,7 @@ void report_json(const struct check_report *r, int exit_status)
     tests(&j, r);
     capacity(&j, &r->capacity);
     pools(&j, &r->pools);
+    warnings(&j, r);
     verdict(&j, r, exit_status);
     fputs("\n}\n", stdout);
 }

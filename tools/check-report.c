@@ -162,6 +162,19 @@ static void print_pools(const struct check_report *r)
                p->budget.by_lock.value, (unsigned long)p->secret_size);
 }
 
+/* Limits below what a typical daemon needs; they do not change the result. */
+static void print_warnings(const struct check_report *r)
+{
+    printf("\nWarnings (limits below what a typical daemon needs; they do not change the result)\n");
+    if (r->n_warnings == 0)
+        printf("  none\n");
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        const struct check_warning *w = &r->warnings[i];
+        printf("  %s: %s\n", w->id, w->message);
+        printf("    change: %s\n", w->setting);
+    }
+}
+
 static void print_verdict(const struct check_report *r)
 {
     size_t failed = 0;
@@ -192,5 +205,6 @@ void report_text(const struct check_report *r)
     print_tests(r);
     print_capacity(r);
     print_pools(r);
+    print_warnings(r);
     print_verdict(r);
 }
