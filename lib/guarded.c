@@ -426,36 +426,66 @@ unsigned int secmem_applied(const void *ptr)
 
 /* ---- protection -------------------------------------------------------- */
 
-/* Moves g to prot, encrypting the bytes for the time they are NOACCESS
- * where the platform offers it. */
-static int change_protection(struct guarded *g, secmem_prot prot)
+/* Encrypts the bytes in place for their time as NOACCESS (where the
+ * platform offers it).  On failure the allocation is left exactly as it
+ * was: same bytes, same protection. */
+static int seal(struct guarded *g)
 {
     unsigned char *data = guarded_data(g);
+    int encrypted = 0;
+    int err = g->prot == SECMEM_READWRITE ? 0 : page_protect(data, g->data_len, SECMEM_READWRITE);
+
+    if (err == 0) {
+        err = page_idle_encrypt(data, g->data_len);
+        encrypted = err == 0;
+    }
+    if (err == 0)
+        err = page_protect(data, g->data_len, SECMEM_NOACCESS);
+    if (err) {
+        if (encrypted)
+            page_idle_decrypt(data, g->data_len);
+        page_protect(data, g->data_len, g->prot);
+        return err;
+    }
+    g->encrypted = 1;
+    g->prot = SECMEM_NOACCESS;
+    return 0;
+}
+
+/* Leaves NOACCESS for READWRITE with the bytes decrypted; on failure the
+ * allocation stays sealed. */
+static int unseal(struct guarded *g)
+{
+    unsigned char *data = guarded_data(g);
+    int err = page_protect(data, g->data_len, SECMEM_READWRITE);
+
+    if (err)
+        return err;
+    err = page_idle_decrypt(data, g->data_len);
+    if (err) {
+        page_protect(data, g->data_len, SECMEM_NOACCESS);
+        return err;
+    }
+    g->encrypted = 0;
+    g->prot = SECMEM_READWRITE;
+    return 0;
+}
+
+/* Moves g to prot; on failure g keeps its old state. */
+static int change_protection(struct guarded *g, secmem_prot prot)
+{
     int err;
 
     if (g->prot == prot)
         return 0;
     if (g->encrypted) {
-        err = page_protect(data, g->data_len, SECMEM_READWRITE);
-        if (err == 0)
-            err = page_idle_decrypt(data, g->data_len);
-        if (err)
+        err = unseal(g);
+        if (err || prot == SECMEM_READWRITE)
             return err;
-        g->encrypted = 0;
-        g->prot = SECMEM_READWRITE;
     }
-    if (prot == SECMEM_NOACCESS && (g->applied & SECMEM_FEATURE_IDLE_ENCRYPT)) {
-        if (g->prot != SECMEM_READWRITE)
-            err = page_protect(data, g->data_len, SECMEM_READWRITE);
-        else
-            err = 0;
-        if (err == 0)
-            err = page_idle_encrypt(data, g->data_len);
-        if (err)
-            return err;
-        g->encrypted = 1;
-    }
-    err = page_protect(data, g->data_len, prot);
+    if (prot == SECMEM_NOACCESS && (g->applied & SECMEM_FEATURE_IDLE_ENCRYPT))
+        return seal(g);
+    err = page_protect(guarded_data(g), g->data_len, prot);
     if (err == 0)
         g->prot = prot;
     return err;
