@@ -8,8 +8,8 @@
  *
  * Op 7 drives pools (secmem_pool_*): new with or without a limit, alloc
  * (zeroed, aligned; EACCES unless READWRITE; ENOMEM only at a limit), free
- * and destroy in any protection state, protect; pool allocations count in
- * the same statistics.  Where the library has no pools (secmem_pool_new
+ * and destroy in any protection state, protect, rewrite; pool allocations
+ * count in the same statistics.  Where the library has no pools (secmem_pool_new
  * fails with ENOSYS) the op does nothing.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -339,7 +339,12 @@ static void op_pool(unsigned int op, struct input *in)
     case 4: pool_slot_free(ps); break;
     case 5: pool_protect(which, in); break;
     case 6: pool_destroy(which); break;
-    default: break;
+    default: /* rewrite, where the pool is writable */
+        if (ps->data.ptr != NULL && pools[ps->pool].prot == SECMEM_READWRITE) {
+            ps->data.seed = (unsigned char)take(in, 1);
+            fill(&ps->data);
+        }
+        break;
     }
 }
 

@@ -168,7 +168,9 @@ SECMEM_API void secmem_trim(void);
 
 typedef struct secmem_pool secmem_pool;
 
-/* limit: most bytes of data pages the pool may map; 0 means no limit. */
+/* limit: most bytes of data pages the pool may map, rounded down to whole
+ * pages; 0 means no limit.  A nonzero limit below one page: NULL, EINVAL.
+ * Maps nothing until the first allocation. */
 SECMEM_API secmem_pool *secmem_pool_new(size_t limit);
 /* Zeroed, 16-byte aligned.  0: EINVAL; over limit: ENOMEM; not RW: EACCES. */
 SECMEM_API void *secmem_pool_alloc(secmem_pool *pool, size_t size);

@@ -9,14 +9,28 @@
  */
 #include "internal.h"
 
+#include <stdatomic.h>
+
 #include "cache.h"
 #include "page.h"
-#include "stats.h"
 
 #define CACHE_CLASSES 16 /* lists for 1..15 pages, then one for the rest */
 
 static struct guarded *lists[CACHE_CLASSES];
-static size_t held_bytes;
+/* Changed with the guarded lock held; read without it by secmem_stat_get. */
+static atomic_size_t held;
+
+static void held_add(size_t n)
+{
+    atomic_store_explicit(&held, atomic_load_explicit(&held, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
+
+static void held_sub(size_t n)
+{
+    atomic_store_explicit(&held, atomic_load_explicit(&held, memory_order_relaxed) - n,
+                          memory_order_relaxed);
+}
 
 static unsigned int class_of(size_t data_len)
 {
@@ -35,20 +49,20 @@ struct guarded *cache_take(size_t data_len)
         return NULL;
     *link = g->next;
     g->next = NULL;
-    held_bytes -= g->data_len;
-    stats_sub(SECMEM_STAT_CACHED_BYTES, g->data_len);
+    held_sub(g->data_len);
     return g;
 }
 
 int cache_put(struct guarded *g, size_t limit)
 {
+    size_t held_bytes = cache_bytes();
+
     if (g->data_len > limit || held_bytes > limit - g->data_len)
         return 0;
     unsigned int c = class_of(g->data_len);
     g->next = lists[c];
     lists[c] = g;
-    held_bytes += g->data_len;
-    stats_add(SECMEM_STAT_CACHED_BYTES, g->data_len);
+    held_add(g->data_len);
     return 1;
 }
 
@@ -57,8 +71,7 @@ static struct guarded *pop(unsigned int c)
     struct guarded *g = lists[c];
 
     lists[c] = g->next;
-    held_bytes -= g->data_len;
-    stats_sub(SECMEM_STAT_CACHED_BYTES, g->data_len);
+    held_sub(g->data_len);
     return g;
 }
 
@@ -69,8 +82,8 @@ struct guarded *cache_evict(size_t limit)
     static const unsigned int order[CACHE_CLASSES] = {0, 15, 14, 13, 12, 11, 10, 9,
                                                       8, 7, 6, 5, 4, 3, 2, 1};
 
-    for (unsigned int i = 0; i < CACHE_CLASSES && held_bytes > limit; i++) {
-        while (lists[order[i]] != NULL && held_bytes > limit) {
+    for (unsigned int i = 0; i < CACHE_CLASSES && cache_bytes() > limit; i++) {
+        while (lists[order[i]] != NULL && cache_bytes() > limit) {
             struct guarded *g = pop(order[i]);
             g->next = evicted;
             evicted = g;
@@ -81,5 +94,5 @@ struct guarded *cache_evict(size_t limit)
 
 size_t cache_bytes(void)
 {
-    return held_bytes;
+    return atomic_load_explicit(&held, memory_order_relaxed);
 }

@@ -42,7 +42,7 @@ int cache_put(struct guarded *g, size_t limit);
 /* Removes entries until at most limit bytes stay; returns them as a list
  * for the caller to release outside the lock. */
 struct guarded *cache_evict(size_t limit);
-/* Bytes held now. */
+/* Bytes held now; may be read without the lock. */
 size_t cache_bytes(void);
 
 #endif /* SECMEM_CACHE_H */

@@ -13,6 +13,7 @@
  */
 #include "internal.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,14 +54,36 @@ static void account_mapping(const struct guarded *g, int add)
     }
 }
 
+/* Live allocations and their bytes: written only with guarded_lock held
+ * (a plain load and store, no locked instruction on the hot path), read
+ * without it by secmem_stat_get. */
+static atomic_size_t live_count;
+static atomic_size_t live_bytes;
+
+static void bump(atomic_size_t *counter, size_t amount, int add)
+{
+    size_t now = atomic_load_explicit(counter, memory_order_relaxed);
+    atomic_store_explicit(counter, add ? now + amount : now - amount, memory_order_relaxed);
+}
+
+/* Called with guarded_lock held. */
 static void account_live(const struct guarded *g, int add)
 {
-    if (add) {
-        stats_add(SECMEM_STAT_ALLOCATIONS, 1);
-        stats_add(SECMEM_STAT_BYTES_IN_USE, g->size);
-    } else {
-        stats_sub(SECMEM_STAT_ALLOCATIONS, 1);
-        stats_sub(SECMEM_STAT_BYTES_IN_USE, g->size);
+    bump(&live_count, 1, add);
+    bump(&live_bytes, g->size, add);
+}
+
+size_t guarded_stat_live(secmem_stat which)
+{
+    switch (which) {
+    case SECMEM_STAT_ALLOCATIONS:
+        return atomic_load_explicit(&live_count, memory_order_relaxed);
+    case SECMEM_STAT_BYTES_IN_USE:
+        return atomic_load_explicit(&live_bytes, memory_order_relaxed);
+    case SECMEM_STAT_CACHED_BYTES:
+        return cache_bytes();
+    default:
+        return 0;
     }
 }
 
@@ -224,21 +247,19 @@ static size_t data_len_for(size_t size)
     return data_len;
 }
 
-static struct guarded *take_cached(size_t data_len)
+/* Only records with every protection a fresh one would get are recycled: an
+ * allocation that could not be locked (BEST_EFFORT over the budget) must not
+ * come back, unlocked, to a later caller, whatever the policy is by then. */
+static int recyclable(const struct guarded *g)
 {
-    secmem_mutex_lock(&guarded_lock);
-    struct guarded *g = cache_take(data_len);
-    secmem_mutex_unlock(&guarded_lock);
-    return g;
+    return (g->applied & SECMEM_FEATURE_LOCK) ||
+           !(secmem_runtime_features() & SECMEM_FEATURE_LOCK);
 }
 
-/* Returns the cached or fresh record to the cache or the system. */
+/* Returns the record to the cache or the system (the lock not held). */
 static void discard(struct guarded *g)
 {
-    /* Only pages with every protection the system offers are kept: an
-     * unlocked BEST_EFFORT page must not come back to a REQUIRED caller. */
-    unsigned int wanted = secmem_runtime_features() & SECMEM_FEATURE_LOCK;
-    int keep = (g->applied & wanted) == wanted;
+    int keep = recyclable(g);
 
     secmem_mutex_lock(&guarded_lock);
     int kept = keep && cache_put(g, secmem_cache_limit());
@@ -249,24 +270,69 @@ static void discard(struct guarded *g)
     }
 }
 
-static int publish(struct guarded *g)
+/* Registers g under its user pointer; called with guarded_lock held. */
+/* The bytes place_user wrote: the head canary, the user bytes, the tail. */
+static void wipe_placed(const struct guarded *g)
 {
-    secmem_mutex_lock(&guarded_lock);
+    unsigned char *from = head_start(g);
+    secmem_internal_wipe(from, (size_t)(g->user + span_of(g->size) - from));
+}
+
+static int publish_locked(struct guarded *g)
+{
     /* Where fork withholding unmaps the data pages in a child, a new mapping
      * there can reuse the address of an inherited record: that one is stale. */
     free(registry_remove(&live, g->user));
     int err = registry_insert(&live, g->user, g);
-    secmem_mutex_unlock(&guarded_lock);
     if (err == 0)
         account_live(g, 1);
     return err;
 }
 
-void *secmem_malloc(size_t size)
+/* The recycled path: a cached record of the right size, placed and
+ * published in one pass under the lock, no system call.  *recycled tells
+ * whether the bytes come from an earlier allocation. */
+static void *alloc_cached(size_t size, size_t data_len, int *err)
+{
+    secmem_mutex_lock(&guarded_lock);
+    struct guarded *g = cache_take(data_len);
+    if (g != NULL) {
+        place_user(g, size);
+        *err = publish_locked(g);
+        if (*err) {
+            wipe_placed(g);
+            cache_put(g, SIZE_MAX); /* back where it was, as clean as it was */
+        }
+    }
+    secmem_mutex_unlock(&guarded_lock);
+    return g != NULL && *err == 0 ? g->user : NULL;
+}
+
+static void *alloc_fresh(size_t size, size_t data_len, int *err)
+{
+    struct guarded *g = map_fresh(data_len, err);
+
+    if (g == NULL)
+        return NULL;
+    account_mapping(g, 1);
+    place_user(g, size);
+    secmem_mutex_lock(&guarded_lock);
+    *err = publish_locked(g);
+    secmem_mutex_unlock(&guarded_lock);
+    if (*err) {
+        wipe_placed(g);
+        discard(g);
+        return NULL;
+    }
+    return g->user;
+}
+
+/* zero: the caller needs zeroed bytes (calloc).  Fresh pages come zeroed
+ * from the system; recycled ones are zeroed over the requested size. */
+static void *guarded_alloc(size_t size, int zero)
 {
     size_t data_len;
-    struct guarded *g;
-    int err;
+    int err = 0;
 
     secmem_init();
     secmem_once(&canary_once, make_canary);
@@ -279,24 +345,22 @@ void *secmem_malloc(size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    g = take_cached(data_len);
-    if (g == NULL) {
-        g = map_fresh(data_len, &err);
-        if (g == NULL) {
-            errno = err;
-            return NULL;
-        }
-        account_mapping(g, 1);
+    void *p = alloc_cached(size, data_len, &err);
+    if (p != NULL) {
+        if (zero)
+            memset(p, 0, size);
+        return p;
     }
-    place_user(g, size);
-    err = publish(g);
-    if (err) {
-        secmem_internal_wipe(head_start(g), span_of(size) + HEAD_CANARY_BYTES);
-        discard(g);
+    if (err == 0)
+        p = alloc_fresh(size, data_len, &err);
+    if (p == NULL)
         errno = err;
-        return NULL;
-    }
-    return g->user;
+    return p;
+}
+
+void *secmem_malloc(size_t size)
+{
+    return guarded_alloc(size, 0);
 }
 
 void *secmem_calloc(size_t nmemb, size_t size)
@@ -309,9 +373,7 @@ void *secmem_calloc(size_t nmemb, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    /* Fresh pages come zeroed from the system and cached ones were wiped
-     * whole on free, so the bytes are already zero. */
-    return secmem_malloc(nmemb * size);
+    return guarded_alloc(nmemb * size, 1);
 }
 
 /* ---- looking allocations up -------------------------------------------- */
@@ -364,36 +426,66 @@ unsigned int secmem_applied(const void *ptr)
 
 /* ---- protection -------------------------------------------------------- */
 
-/* Moves g to prot, encrypting the bytes for the time they are NOACCESS
- * where the platform offers it. */
-static int change_protection(struct guarded *g, secmem_prot prot)
+/* Encrypts the bytes in place for their time as NOACCESS (where the
+ * platform offers it).  On failure the allocation is left exactly as it
+ * was: same bytes, same protection. */
+static int seal(struct guarded *g)
 {
     unsigned char *data = guarded_data(g);
+    int encrypted = 0;
+    int err = g->prot == SECMEM_READWRITE ? 0 : page_protect(data, g->data_len, SECMEM_READWRITE);
+
+    if (err == 0) {
+        err = page_idle_encrypt(data, g->data_len);
+        encrypted = err == 0;
+    }
+    if (err == 0)
+        err = page_protect(data, g->data_len, SECMEM_NOACCESS);
+    if (err) {
+        if (encrypted)
+            page_idle_decrypt(data, g->data_len);
+        page_protect(data, g->data_len, g->prot);
+        return err;
+    }
+    g->encrypted = 1;
+    g->prot = SECMEM_NOACCESS;
+    return 0;
+}
+
+/* Leaves NOACCESS for READWRITE with the bytes decrypted; on failure the
+ * allocation stays sealed. */
+static int unseal(struct guarded *g)
+{
+    unsigned char *data = guarded_data(g);
+    int err = page_protect(data, g->data_len, SECMEM_READWRITE);
+
+    if (err)
+        return err;
+    err = page_idle_decrypt(data, g->data_len);
+    if (err) {
+        page_protect(data, g->data_len, SECMEM_NOACCESS);
+        return err;
+    }
+    g->encrypted = 0;
+    g->prot = SECMEM_READWRITE;
+    return 0;
+}
+
+/* Moves g to prot; on failure g keeps its old state. */
+static int change_protection(struct guarded *g, secmem_prot prot)
+{
     int err;
 
     if (g->prot == prot)
         return 0;
     if (g->encrypted) {
-        err = page_protect(data, g->data_len, SECMEM_READWRITE);
-        if (err == 0)
-            err = page_idle_decrypt(data, g->data_len);
-        if (err)
+        err = unseal(g);
+        if (err || prot == SECMEM_READWRITE)
             return err;
-        g->encrypted = 0;
-        g->prot = SECMEM_READWRITE;
     }
-    if (prot == SECMEM_NOACCESS && (g->applied & SECMEM_FEATURE_IDLE_ENCRYPT)) {
-        if (g->prot != SECMEM_READWRITE)
-            err = page_protect(data, g->data_len, SECMEM_READWRITE);
-        else
-            err = 0;
-        if (err == 0)
-            err = page_idle_encrypt(data, g->data_len);
-        if (err)
-            return err;
-        g->encrypted = 1;
-    }
-    err = page_protect(data, g->data_len, prot);
+    if (prot == SECMEM_NOACCESS && (g->applied & SECMEM_FEATURE_IDLE_ENCRYPT))
+        return seal(g);
+    err = page_protect(guarded_data(g), g->data_len, prot);
     if (err == 0)
         g->prot = prot;
     return err;
@@ -450,9 +542,19 @@ void secmem_free(void *ptr)
         if (err)
             secmem_fatal("secmem_free", "cannot make the allocation writable to wipe it", ptr);
         check_canaries(g);
-        secmem_internal_wipe(guarded_data(g), g->data_len);
+        /* Every byte handed out and every canary byte; the rest of the data
+         * pages was never handed out and is still zero, so a recycled
+         * record is as clean as a fresh one. */
+        wipe_placed(g);
+        int keep = recyclable(g);
+        secmem_mutex_lock(&guarded_lock);
         account_live(g, 0);
-        discard(g);
+        int kept = keep && cache_put(g, secmem_cache_limit());
+        secmem_mutex_unlock(&guarded_lock);
+        if (!kept) {
+            account_mapping(g, 0);
+            unmap_record(g);
+        }
     }
     errno = saved_errno;
 }
@@ -476,6 +578,8 @@ void guarded_atfork_child(void)
 {
     struct guarded *stale = cache_evict(0);
 
+    atomic_store_explicit(&live_count, 0, memory_order_relaxed);
+    atomic_store_explicit(&live_bytes, 0, memory_order_relaxed);
     while (stale != NULL) {
         struct guarded *next = stale->next;
         page_unmap(stale->base, stale->map_len);

@@ -19,17 +19,19 @@ static atomic_uint fork_generation;
 
 #if HAVE_PTHREAD_ATFORK
 /* Every part takes its locks before fork() so that the child never inherits
- * a lock held by a thread that does not exist there. */
+ * a lock held by a thread that does not exist there.  Pools first: a pool
+ * that grows may trim the guarded cache while holding its own lock, so that
+ * is the order every thread takes them in. */
 static void atfork_prepare(void)
 {
-    guarded_atfork_prepare();
     pool_atfork_prepare();
+    guarded_atfork_prepare();
 }
 
 static void atfork_parent(void)
 {
-    pool_atfork_parent();
     guarded_atfork_parent();
+    pool_atfork_parent();
 }
 
 static void atfork_child(void)

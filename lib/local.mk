@@ -15,7 +15,8 @@ lib_libsecurememory_la_SOURCES = \
 	lib/guarded.c \
 	lib/cache.c lib/cache.h \
 	lib/lockmem.c \
-	lib/pool.c \
+	lib/pool.c lib/pool.h lib/pool-slot.h lib/pool-chunk.c lib/pool-class.c \
+	lib/pool-registry.c lib/pool-state.c \
 	lib/process.c \
 	lib/wipe.c \
 	lib/version.c

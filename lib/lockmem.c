@@ -22,19 +22,26 @@ static size_t page_span(void *addr, size_t len, unsigned char **first)
     return (size_t)(end - start);
 }
 
+/* 0, or the errno for arguments that name no pages, or for a system that
+ * cannot lock at all. */
+static int check_arguments(void *addr, size_t len, unsigned char **first, size_t *span)
+{
+    if (addr == NULL || len == 0 || (*span = page_span(addr, len, first)) == 0)
+        return EINVAL;
+    if (!(secmem_runtime_features() & SECMEM_FEATURE_LOCK))
+        return ENOSYS;
+    return 0;
+}
+
 int secmem_lock(void *addr, size_t len)
 {
     unsigned char *first;
     size_t span;
     unsigned int features = secmem_runtime_features();
-    int err;
+    int err = check_arguments(addr, len, &first, &span);
 
-    if (addr == NULL || len == 0 || (span = page_span(addr, len, &first)) == 0) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (!(features & SECMEM_FEATURE_LOCK)) {
-        errno = ENOSYS;
+    if (err) {
+        errno = err;
         return -1;
     }
     err = page_lock(first, span);
@@ -59,15 +66,12 @@ int secmem_unlock(void *addr, size_t len)
     unsigned char *first;
     size_t span;
     unsigned int features = secmem_runtime_features();
-    int err;
+    int err = check_arguments(addr, len, &first, &span);
 
-    if (addr == NULL || len == 0 || (span = page_span(addr, len, &first)) == 0) {
-        errno = EINVAL;
-        return -1;
-    }
-    secmem_internal_wipe(addr, len);
-    if (!(features & SECMEM_FEATURE_LOCK)) {
-        errno = ENOSYS;
+    if (err != EINVAL)
+        secmem_internal_wipe(addr, len); /* wiped even where nothing locks */
+    if (err) {
+        errno = err;
         return -1;
     }
     err = page_unlock(first, span);

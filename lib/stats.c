@@ -41,5 +41,6 @@ size_t secmem_stat_get(secmem_stat which)
         errno = EINVAL;
         return 0;
     }
-    return atomic_load_explicit(&counters[which], memory_order_relaxed);
+    return atomic_load_explicit(&counters[which], memory_order_relaxed) +
+           guarded_stat_live(which) + pool_stat_live(which);
 }

@@ -17,7 +17,8 @@ TEST_PROGS = \
 	tests/test-wipe \
 	tests/test-features \
 	tests/test-secretmem \
-	tests/test-stress
+	tests/test-stress \
+	tests/test-pool
 
 check_PROGRAMS += $(TEST_PROGS)
 TESTS += $(TEST_PROGS)
@@ -58,6 +59,8 @@ tests_test_secretmem_CFLAGS = $(TEST_CFLAGS)
 tests_test_secretmem_LDADD = $(TEST_LDADD)
 tests_test_stress_CFLAGS = $(TEST_CFLAGS)
 tests_test_stress_LDADD = $(TEST_LDADD)
+tests_test_pool_CFLAGS = $(TEST_CFLAGS)
+tests_test_pool_LDADD = $(TEST_LDADD)
 endif
 
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh

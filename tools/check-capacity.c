@@ -201,25 +201,61 @@ void check_capacity(struct check_report *r)
 }
 
 /* ---- pools ----------------------------------------------------------------
- * Pools pack many secrets into shared locked pages.  When they exist, their
- * capacity under the same two limits belongs here. */
+ * Pools pack many secrets into shared locked pages.  How densely is measured
+ * on a fresh pool: the secrets its first chunk takes before the pool maps a
+ * second one.  The lock budget divided by the bytes per secret is how many
+ * pooled secrets fit (mappings hardly matter: a chunk is three VMAs at most). */
+
+static void measure_pool_chunk(struct check_pools *pools, secmem_pool *pool)
+{
+    size_t held = data_bytes_held();
+    size_t first = 0;
+    size_t n = 0;
+
+    for (;;) {
+        if (secmem_pool_alloc(pool, pools->secret_size) == NULL)
+            return;
+        size_t now = data_bytes_held() - held;
+        if (first == 0)
+            first = now;
+        else if (now != first)
+            break;
+        n++;
+    }
+    pools->chunk_bytes.known = pools->chunk_secrets.known = 1;
+    pools->chunk_bytes.value = first;
+    pools->chunk_secrets.value = n;
+    pools->budget.lock_bytes.known = 1;
+    pools->budget.lock_bytes.value = (first + n - 1) / n; /* rounded up: never optimistic */
+}
 
 void check_pools(struct check_report *r)
 {
     struct check_pools *pools = &r->pools;
-    secmem_pool *pool = secmem_pool_new(0);
+    long policy = secmem_get_option(SECMEM_OPT_LOCK_POLICY);
 
-    if (pool == NULL && errno == ENOSYS) {
-        pools->available = 0;
-        snprintf(pools->detail, sizeof pools->detail, "not available in this build");
-    } else if (pool == NULL) {
+    pools->secret_size = CHECK_SECRET_SIZE;
+    /* As for guarded allocations: the layout is the same locked or not. */
+    secmem_set_option(SECMEM_OPT_LOCK_POLICY, SECMEM_LOCK_BEST_EFFORT);
+    secmem_pool *pool = secmem_pool_new(0);
+    if (pool == NULL) {
         pools->available = 0;
         snprintf(pools->detail, sizeof pools->detail, "secmem_pool_new failed: %s",
                  strerror(errno));
     } else {
+        measure_pool_chunk(pools, pool);
         secmem_pool_destroy(pool);
         pools->available = 1;
-        snprintf(pools->detail, sizeof pools->detail,
-                 "available; this securememory-check does not estimate their capacity yet");
+        if (pools->chunk_secrets.known)
+            snprintf(pools->detail, sizeof pools->detail,
+                     "a pool's first chunk (%llu bytes) holds %llu secrets of %lu bytes",
+                     pools->chunk_bytes.value, pools->chunk_secrets.value,
+                     (unsigned long)pools->secret_size);
+        else
+            snprintf(pools->detail, sizeof pools->detail,
+                     "available; a fresh pool could not be measured");
     }
+    secmem_set_option(SECMEM_OPT_LOCK_POLICY, policy);
+    if (pools->available && pools->chunk_secrets.known)
+        lock_budget(r, &pools->budget);
 }

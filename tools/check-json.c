@@ -253,7 +253,25 @@ static void pools(struct json *j, const struct check_pools *p)
     open_(j, "pools", '{');
     boolean(j, "available", p->available);
     str(j, "detail", p->detail);
+    number(j, "secret_size", p->secret_size);
+    value(j, "first_chunk_bytes", &p->chunk_bytes);
+    value(j, "first_chunk_secrets", &p->chunk_secrets);
+    budget(j, "lock", &p->budget);
     close_(j, '}');
+}
+
+static void warnings(struct json *j, const struct check_report *r)
+{
+    open_(j, "warnings", '[');
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        const struct check_warning *w = &r->warnings[i];
+        open_(j, NULL, '{');
+        str(j, "id", w->id);
+        str(j, "message", w->message);
+        str(j, "setting", w->setting);
+        close_(j, '}');
+    }
+    close_(j, ']');
 }
 
 static void verdict(struct json *j, const struct check_report *r, int exit_status)
@@ -292,6 +310,7 @@ void report_json(const struct check_report *r, int exit_status)
     tests(&j, r);
     capacity(&j, &r->capacity);
     pools(&j, &r->pools);
+    warnings(&j, r);
     verdict(&j, r, exit_status);
     fputs("\n}\n", stdout);
 }

@@ -148,8 +148,31 @@ static void print_capacity(const struct check_report *r)
 
 static void print_pools(const struct check_report *r)
 {
-    printf("\nPools\n");
-    printf(LABEL "%s\n", "pools", r->pools.detail);
+    const struct check_pools *p = &r->pools;
+    char a[64];
+
+    printf("\nPools (secrets of %lu bytes)\n", (unsigned long)p->secret_size);
+    printf(LABEL "%s\n", "pools", p->detail);
+    if (!p->available || !p->chunk_secrets.known)
+        return;
+    printf(LABEL "%s\n", "locked each", bytes_text(&p->budget.lock_bytes, a, sizeof a));
+    print_budget("by the lock budget", &p->budget);
+    if (p->budget.by_lock.known && !p->budget.by_lock.unlimited)
+        printf(LABEL "about %llu pooled %lu-byte secrets fit in the lock budget\n", "fit",
+               p->budget.by_lock.value, (unsigned long)p->secret_size);
+}
+
+/* Limits below what a typical daemon needs; they do not change the result. */
+static void print_warnings(const struct check_report *r)
+{
+    printf("\nWarnings (limits below what a typical daemon needs; they do not change the result)\n");
+    if (r->n_warnings == 0)
+        printf("  none\n");
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        const struct check_warning *w = &r->warnings[i];
+        printf("  %s: %s\n", w->id, w->message);
+        printf("    change: %s\n", w->setting);
+    }
 }
 
 static void print_verdict(const struct check_report *r)
@@ -182,5 +205,6 @@ void report_text(const struct check_report *r)
     print_tests(r);
     print_capacity(r);
     print_pools(r);
+    print_warnings(r);
     print_verdict(r);
 }

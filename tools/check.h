@@ -81,11 +81,26 @@ struct check_capacity {
     struct check_budget secretmem;
 };
 
-/* Pools have their own issue; their capacity goes here once they exist. */
+/* Pools: how densely they pack secrets, measured on the first chunk of a
+ * fresh pool, and how many pooled secrets the lock budget holds. */
 struct check_pools {
     int available;
     char detail[160];
+    size_t secret_size;
+    struct check_value chunk_bytes;   /* data bytes of a pool's first chunk */
+    struct check_value chunk_secrets; /* secrets it held before a second one was mapped */
+    struct check_budget budget;       /* lock_bytes: bytes locked per pooled secret */
 };
+
+/* A limit below what a typical daemon needs: what it allows, and the
+ * setting an administrator changes.  Warnings never change the exit status. */
+struct check_warning {
+    const char *id;          /* JSON name, e.g. "memlock" */
+    char message[320];
+    const char *setting;     /* where to change it */
+};
+
+#define CHECK_MAX_WARNINGS 8
 
 struct check_report {
     const char *library_version;      /* secmem_version() */
@@ -99,6 +114,8 @@ struct check_report {
     size_t n_tests;
     struct check_capacity capacity;
     struct check_pools pools;
+    struct check_warning warnings[CHECK_MAX_WARNINGS];
+    size_t n_warnings;
 };
 
 /* check-build.c: versions, compiled-in mechanisms and offered features. */
@@ -117,6 +134,10 @@ void check_probes(struct check_report *r);
 /* check-capacity.c: how many guarded allocations fit; pools. */
 void check_capacity(struct check_report *r);
 void check_pools(struct check_report *r);
+
+/* check-warnings.c: limits below what a typical daemon needs (after the
+ * capacity and pool measurements, which it reads). */
+void check_warnings(struct check_report *r);
 
 /* check-report.c / check-json.c: the two outputs. */
 void report_text(const struct check_report *r);

@@ -14,6 +14,7 @@ tools_securememory_check_SOURCES = \
 	tools/check-probes.c \
 	tools/check-faults.c \
 	tools/check-capacity.c \
+	tools/check-warnings.c \
 	tools/check-report.c \
 	tools/check-json.c
 tools_securememory_check_LDADD = lib/libsecurememory.la

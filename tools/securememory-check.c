@@ -6,7 +6,9 @@
  * the allocation), and how many guarded allocations fit.
  *
  * Exit status: 0 when every protection the library claims here holds,
- * 1 when one does not, 2 for a usage error.
+ * 1 when one does not, 2 for a usage error.  Warnings about limits (too
+ * small a lock budget, too few mappings) do not change it: a limit is the
+ * administrator's choice, a failed protection is a broken promise.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -31,7 +33,8 @@ static void usage(FILE *out)
             "  --version   print the version and exit\n"
             "\n"
             "Exit status: 0 every protection the library claims here holds;\n"
-            "1 a protection it claims does not hold; 2 usage error.\n");
+            "1 a protection it claims does not hold; 2 usage error.\n"
+            "Warnings about limits do not change the exit status.\n");
 }
 
 static int usage_error(const char *what, const char *arg)
@@ -89,6 +92,7 @@ int main(int argc, char **argv)
     check_probes(&report);
     check_capacity(&report);
     check_pools(&report);
+    check_warnings(&report);
 
     int status = check_exit_status(&report);
     if (json)
