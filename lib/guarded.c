@@ -270,7 +270,6 @@ static void discard(struct guarded *g)
     }
 }
 
-/* Registers g under its user pointer; called with guarded_lock held. */
 /* The bytes place_user wrote: the head canary, the user bytes, the tail. */
 static void wipe_placed(const struct guarded *g)
 {
@@ -278,6 +277,7 @@ static void wipe_placed(const struct guarded *g)
     secmem_internal_wipe(from, (size_t)(g->user + span_of(g->size) - from));
 }
 
+/* Registers g under its user pointer; called with guarded_lock held. */
 static int publish_locked(struct guarded *g)
 {
     /* Where fork withholding unmaps the data pages in a child, a new mapping
@@ -290,8 +290,8 @@ static int publish_locked(struct guarded *g)
 }
 
 /* The recycled path: a cached record of the right size, placed and
- * published in one pass under the lock, no system call.  *recycled tells
- * whether the bytes come from an earlier allocation. */
+ * published in one pass under the lock, no system call.  NULL with *err 0
+ * when the cache has no record of that size. */
 static void *alloc_cached(size_t size, size_t data_len, int *err)
 {
     secmem_mutex_lock(&guarded_lock);
