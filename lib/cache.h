@@ -25,6 +25,7 @@ struct guarded {
     unsigned int applied;      /* SECMEM_FEATURE_* in effect */
     unsigned int generation;   /* fork generation it was made in */
     int encrypted;             /* bytes currently idle-encrypted */
+    int fork_unmapped;         /* data pages not mapped in fork children */
     struct guarded *next;      /* cache list link */
 };
 

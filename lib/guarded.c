@@ -160,7 +160,7 @@ static int protect_fresh(struct guarded *g, unsigned int features)
         g->applied |= SECMEM_FEATURE_NODUMP;
     }
     if ((features & SECMEM_FEATURE_FORK_WIPE) && !(g->applied & SECMEM_FEATURE_FORK_WIPE)) {
-        if (page_withhold_from_fork(data, g->data_len) != 0)
+        if (page_withhold_from_fork(data, g->data_len, &g->fork_unmapped) != 0)
             return ENOMEM;
         g->applied |= SECMEM_FEATURE_FORK_WIPE;
     }
@@ -536,7 +536,7 @@ void secmem_free(void *ptr)
         secmem_fatal("secmem_free", "not a live secure allocation (double or foreign free)", ptr);
     if (inherited) {
         /* A fork child's copy holds no secret and no lock: just forget it. */
-        page_unmap(g->base, g->map_len);
+        page_forget(g->base, g->map_len, g->fork_unmapped);
         free(g);
     } else {
         if (err)
@@ -582,7 +582,7 @@ void guarded_atfork_child(void)
     atomic_store_explicit(&live_bytes, 0, memory_order_relaxed);
     while (stale != NULL) {
         struct guarded *next = stale->next;
-        page_unmap(stale->base, stale->map_len);
+        page_forget(stale->base, stale->map_len, stale->fork_unmapped);
         free(stale);
         stale = next;
     }

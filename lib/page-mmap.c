@@ -199,8 +199,9 @@ int page_include_in_dump(void *addr, size_t len)
 #endif
 }
 
-int page_withhold_from_fork(void *addr, size_t len)
+int page_withhold_from_fork(void *addr, size_t len, int *unmapped)
 {
+    *unmapped = 0;
 #if HAVE_DECL_MADV_WIPEONFORK
     /* Only private anonymous memory can be wiped on fork; a memfd_secret
      * mapping refuses (EINVAL) and is left unmapped in the child instead. */
@@ -212,7 +213,9 @@ int page_withhold_from_fork(void *addr, size_t len)
         return 0;
 #endif
 #if HAVE_DECL_MADV_DONTFORK
-    return advise(addr, len, MADV_DONTFORK);
+    int err = advise(addr, len, MADV_DONTFORK);
+    *unmapped = err == 0;
+    return err;
 #else
     (void)addr;
     (void)len;
@@ -274,7 +277,8 @@ static unsigned int probe_fork(unsigned char *scratch, size_t page)
 #if HAVE_DECL_MADV_WIPEONFORK
     wipe_advice_works = advise(scratch, page, MADV_WIPEONFORK) == 0;
 #endif
-    return page_withhold_from_fork(scratch, page) == 0 ? SECMEM_FEATURE_FORK_WIPE : 0;
+    int unmapped;
+    return page_withhold_from_fork(scratch, page, &unmapped) == 0 ? SECMEM_FEATURE_FORK_WIPE : 0;
 }
 
 /* The kernel may lack memfd_secret (before 5.14) or have it disabled

@@ -204,10 +204,11 @@ int page_include_in_dump(void *addr, size_t len)
     return 0;
 }
 
-int page_withhold_from_fork(void *addr, size_t len)
+int page_withhold_from_fork(void *addr, size_t len, int *unmapped)
 {
     (void)addr;
     (void)len;
+    *unmapped = 0;
     return ENOSYS;
 }
 

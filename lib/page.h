@@ -53,8 +53,27 @@ int page_unlock(void *addr, size_t len);
 int page_exclude_from_dump(void *addr, size_t len);
 int page_include_in_dump(void *addr, size_t len);
 
-/* Makes a fork child unable to read the pages (wipe-on-fork or not mapped). */
-int page_withhold_from_fork(void *addr, size_t len);
+/* Makes a fork child unable to read the pages (wipe-on-fork or not mapped).
+ * *unmapped is set to 1 when the child will not have them mapped at all
+ * (MADV_DONTFORK): there their addresses are free for the child's own
+ * mappings. */
+int page_withhold_from_fork(void *addr, size_t len, int *unmapped);
+
+/* Releases a fork child's copy of a mapping [guard][data][guard].  Where the
+ * data pages were withheld by not mapping them in the child, the child may
+ * have mapped something of its own there since: only the guard pages are
+ * the copy's to unmap. */
+static inline void page_forget(void *base, size_t map_len, int data_unmapped)
+{
+    size_t page = page_size();
+
+    if (!data_unmapped) {
+        page_unmap(base, map_len);
+        return;
+    }
+    page_unmap(base, page);
+    page_unmap((unsigned char *)base + map_len - page, page);
+}
 
 /*
  * Encrypts/decrypts len bytes in place for the time they spend NOACCESS

@@ -52,7 +52,7 @@ static int protect_fresh(struct pool_chunk *chunk, unsigned int features)
         chunk->applied |= SECMEM_FEATURE_NODUMP;
     }
     if ((features & SECMEM_FEATURE_FORK_WIPE) && !(chunk->applied & SECMEM_FEATURE_FORK_WIPE)) {
-        if (page_withhold_from_fork(chunk->data, chunk->data_len) != 0)
+        if (page_withhold_from_fork(chunk->data, chunk->data_len, &chunk->fork_unmapped) != 0)
             return ENOMEM;
         chunk->applied |= SECMEM_FEATURE_FORK_WIPE;
     }
@@ -119,7 +119,10 @@ void pool_chunk_unmap(struct pool_chunk *chunk, int forget)
     if (!forget && (chunk->applied & SECMEM_FEATURE_LOCK) &&
         !(chunk->applied & SECMEM_FEATURE_SECRETMEM))
         page_unlock(chunk->data, chunk->data_len);
-    page_unmap(chunk->base, chunk->map_len);
+    if (forget)
+        page_forget(chunk->base, chunk->map_len, chunk->fork_unmapped);
+    else
+        page_unmap(chunk->base, chunk->map_len);
     free_descriptor(chunk);
 }
 

@@ -49,6 +49,7 @@ struct pool_chunk {
     unsigned char *data;         /* the data pages between the guards */
     size_t data_len;
     unsigned int applied;        /* SECMEM_FEATURE_* in effect */
+    int fork_unmapped;           /* data pages not mapped in fork children */
     /* small chunk: one descriptor per data page */
     struct pool_page *pages;
     uint64_t *bitmaps;

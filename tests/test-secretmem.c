@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* The /proc/self/maps line naming the mapping that holds addr. */
 static gboolean mapping_is_secretmem(const void *addr)
@@ -105,6 +106,81 @@ static void test_withheld_from_fork(void)
     secmem_set_option(SECMEM_OPT_BACKEND, SECMEM_BACKEND_ANONYMOUS);
 }
 
+/* The child maps a page of its own where the withheld data pages were (any
+ * mmap in the child, glibc's included, may land there), then forgets the
+ * inherited secret or pool: that must not unmap the child's own page. */
+static unsigned char *map_into_hole(const void *inherited)
+{
+    unsigned char *hole = (unsigned char *)tu_page_of(inherited);
+    g_assert_true(tu_unmapped(hole));
+    void *q = mmap(hole, tu_page_size(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+    g_assert_true(q == (void *)hole); /* the range is free: the hint is taken */
+    memset(q, 0x42, tu_page_size());
+    return q;
+}
+
+static void assert_still_mapped(const unsigned char *q)
+{
+    g_assert_false(tu_unmapped(q));
+    g_assert_cmpuint(q[0], ==, 0x42);
+    g_assert_cmpuint(q[tu_page_size() - 1], ==, 0x42);
+}
+
+static void child_reuses_hole_then_frees(gconstpointer data)
+{
+    unsigned char *q = map_into_hole(data);
+    secmem_free((void *)data);
+    assert_still_mapped(q);
+}
+
+static void test_child_free_spares_own_mapping(void)
+{
+    if (!require_secretmem())
+        return;
+    if (!tu_require_feature(SECMEM_FEATURE_FORK_WIPE, "fork-wipe not reported (no MADV_DONTFORK)"))
+        return;
+    use_secretmem();
+    unsigned char *p = secmem_malloc(4 * tu_page_size());
+    g_assert_nonnull(p);
+    g_assert_true(mapping_is_secretmem(p));
+    tu_assert_child_ok(tu_run_in_child(child_reuses_hole_then_frees, p));
+    secmem_free(p);
+    secmem_set_option(SECMEM_OPT_BACKEND, SECMEM_BACKEND_ANONYMOUS);
+}
+
+struct inherited_pool {
+    secmem_pool *pool;
+    unsigned char *p;
+};
+
+static void child_reuses_hole_then_destroys(gconstpointer data)
+{
+    const struct inherited_pool *in = data;
+    unsigned char *q = map_into_hole(in->p);
+    secmem_pool_destroy(in->pool);
+    assert_still_mapped(q);
+}
+
+static void test_child_destroy_spares_own_mapping(void)
+{
+    struct inherited_pool in;
+
+    if (!require_secretmem())
+        return;
+    if (!tu_require_feature(SECMEM_FEATURE_FORK_WIPE, "fork-wipe not reported (no MADV_DONTFORK)"))
+        return;
+    use_secretmem();
+    in.pool = secmem_pool_new(0);
+    g_assert_nonnull(in.pool);
+    in.p = secmem_pool_alloc(in.pool, 32);
+    g_assert_nonnull(in.p);
+    g_assert_true(mapping_is_secretmem(in.p));
+    tu_assert_child_ok(tu_run_in_child(child_reuses_hole_then_destroys, &in));
+    secmem_pool_destroy(in.pool);
+    secmem_set_option(SECMEM_OPT_BACKEND, SECMEM_BACKEND_ANONYMOUS);
+}
+
 /* Over RLIMIT_MEMLOCK the kernel refuses the memfd_secret mapping; the
  * library falls back to anonymous memory, which it then cannot lock. */
 static void fall_back_in_child(gconstpointer data)
@@ -148,5 +224,9 @@ int main(int argc, char **argv)
     g_test_add_func("/secretmem/mapping-is-secretmem", test_mapping_is_secretmem);
     g_test_add_func("/secretmem/withheld-from-fork", test_withheld_from_fork);
     g_test_add_func("/secretmem/fallback-when-refused", test_fallback_when_refused);
+    g_test_add_func("/secretmem/child-free-spares-own-mapping",
+                    test_child_free_spares_own_mapping);
+    g_test_add_func("/secretmem/child-destroy-spares-own-mapping",
+                    test_child_destroy_spares_own_mapping);
     return g_test_run();
 }
