@@ -126,7 +126,7 @@ static int grow_small(struct secmem_pool *pool)
         len = len / page / 2 * page;
     }
     if (chunk == NULL)
-        return err == ENOSYS ? ENOMEM : err;
+        return err; /* ENOSYS: REQUIRED, and nothing here can lock */
     err = adopt_chunk(pool, chunk);
     if (err)
         return err;
@@ -166,11 +166,8 @@ static void *alloc_large(struct secmem_pool *pool, size_t size, int *err)
         return NULL;
     }
     struct pool_chunk *chunk = pool_chunk_map(data_len, 0, err);
-    if (chunk == NULL) {
-        if (*err == ENOSYS)
-            *err = ENOMEM;
+    if (chunk == NULL)
         return NULL;
-    }
     chunk->large_user = chunk->data + data_len - span;
     chunk->large_size = size;
     *err = adopt_chunk(pool, chunk);

@@ -802,6 +802,35 @@ static void test_threads_shared(void)
     run_workers(1);
 }
 
+/* A build or system without a lock call: REQUIRED pools cannot get a chunk
+ * and say ENOSYS, as guarded allocations do; BEST_EFFORT pools work. */
+static void test_no_lock_required_enosys(void)
+{
+    if (secmem_features() & SECMEM_FEATURE_LOCK) {
+        g_test_skip("lock is available here: REQUIRED pools get locked chunks");
+        return;
+    }
+    g_assert_cmpint(secmem_set_option(SECMEM_OPT_LOCK_POLICY, SECMEM_LOCK_REQUIRED), ==, 0);
+    size_t mappings = secmem_stat_get(SECMEM_STAT_MAPPINGS);
+    secmem_pool *pool = secmem_pool_new(0);
+    g_assert_nonnull(pool);
+    errno = 0;
+    g_assert_null(secmem_pool_alloc(pool, 32));
+    g_assert_cmpint(errno, ==, ENOSYS);
+    errno = 0;
+    g_assert_null(secmem_pool_alloc(pool, 10000));
+    g_assert_cmpint(errno, ==, ENOSYS);
+    g_assert_cmpuint(secmem_stat_get(SECMEM_STAT_MAPPINGS), ==, mappings);
+
+    g_assert_cmpint(secmem_set_option(SECMEM_OPT_LOCK_POLICY, SECMEM_LOCK_BEST_EFFORT), ==, 0);
+    unsigned char *p = secmem_pool_alloc(pool, 32);
+    g_assert_nonnull(p);
+    memset(p, 0x42, 32);
+    secmem_pool_free(pool, p);
+    secmem_pool_destroy(pool);
+    g_assert_cmpint(secmem_set_option(SECMEM_OPT_LOCK_POLICY, tu_lock_policy()), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     tu_init(&argc, &argv);
@@ -846,5 +875,6 @@ int main(int argc, char **argv)
     g_test_add_func("/pool/secretmem", test_secretmem_backend);
     g_test_add_func("/pool/threads/separate", test_threads_separate);
     g_test_add_func("/pool/threads/shared", test_threads_shared);
+    g_test_add_func("/pool/no-lock-required-enosys", test_no_lock_required_enosys);
     return g_test_run();
 }
