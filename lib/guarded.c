@@ -478,7 +478,9 @@ static int change_protection(struct guarded *g, secmem_prot prot)
 
     if (g->prot == prot)
         return 0;
-    if (g->encrypted) {
+    int was_sealed = g->encrypted;
+
+    if (was_sealed) {
         err = unseal(g);
         if (err || prot == SECMEM_READWRITE)
             return err;
@@ -488,6 +490,8 @@ static int change_protection(struct guarded *g, secmem_prot prot)
     err = page_protect(guarded_data(g), g->data_len, prot);
     if (err == 0)
         g->prot = prot;
+    else if (was_sealed)
+        seal(g); /* NOACCESS -> READONLY failed half way: sealed again */
     return err;
 }
 
