@@ -15,6 +15,17 @@
 
 #include <stddef.h>
 
+/* The peers configure found, for every part that calls them. */
+#if BENCH_HAVE_SODIUM
+#include <sodium.h>
+#endif
+#if BENCH_HAVE_OPENSSL
+#include <openssl/crypto.h>
+#endif
+#if BENCH_HAVE_GCRYPT
+#include <gcrypt.h>
+#endif
+
 #define BENCH_REPS_DEFAULT 7
 
 /* One contender of a timed case: loop(ctx, n) performs n operations. */

@@ -26,16 +26,6 @@
 
 #include "securememory.h"
 
-#if BENCH_HAVE_SODIUM
-#include <sodium.h>
-#endif
-#if BENCH_HAVE_OPENSSL
-#include <openssl/crypto.h>
-#endif
-#if BENCH_HAVE_GCRYPT
-#include <gcrypt.h>
-#endif
-
 #define LOCK_BUDGET (8u << 20)
 #define COUNT_CAP 1000000u  /* stop counting here: the allocator did not fail */
 #define TIME_CAP_NS 20e9    /* stop an allocator that slows down with each block */

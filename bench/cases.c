@@ -13,16 +13,6 @@
 
 #include "securememory.h"
 
-#if BENCH_HAVE_SODIUM
-#include <sodium.h>
-#endif
-#if BENCH_HAVE_OPENSSL
-#include <openssl/crypto.h>
-#endif
-#if BENCH_HAVE_GCRYPT
-#include <gcrypt.h>
-#endif
-
 #define MAX_CONTENDERS 4
 #define LIVE_MANY 10000
 

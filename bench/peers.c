@@ -12,16 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#if BENCH_HAVE_SODIUM
-#include <sodium.h>
-#endif
-#if BENCH_HAVE_OPENSSL
-#include <openssl/crypto.h>
-#endif
-#if BENCH_HAVE_GCRYPT
-#include <gcrypt.h>
-#endif
-
 #define PEER_ARENA_BYTES (32u << 20)
 
 void bench_peers_init(void)

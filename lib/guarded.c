@@ -256,12 +256,16 @@ static int recyclable(const struct guarded *g)
            !(secmem_runtime_features() & SECMEM_FEATURE_LOCK);
 }
 
-/* Returns the record to the cache or the system (the lock not held). */
-static void discard(struct guarded *g)
+/* Returns a wiped record to the cache or the system (the lock not held).
+ * was_live: it was a live allocation until now, and leaves the live
+ * counters in the same lock section. */
+static void retire(struct guarded *g, int was_live)
 {
     int keep = recyclable(g);
 
     secmem_mutex_lock(&guarded_lock);
+    if (was_live)
+        account_live(g, 0);
     int kept = keep && cache_put(g, secmem_cache_limit());
     secmem_mutex_unlock(&guarded_lock);
     if (!kept) {
@@ -321,7 +325,7 @@ static void *alloc_fresh(size_t size, size_t data_len, int *err)
     secmem_mutex_unlock(&guarded_lock);
     if (*err) {
         wipe_placed(g);
-        discard(g);
+        retire(g, 0);
         return NULL;
     }
     return g->user;
@@ -550,15 +554,7 @@ void secmem_free(void *ptr)
          * pages was never handed out and is still zero, so a recycled
          * record is as clean as a fresh one. */
         wipe_placed(g);
-        int keep = recyclable(g);
-        secmem_mutex_lock(&guarded_lock);
-        account_live(g, 0);
-        int kept = keep && cache_put(g, secmem_cache_limit());
-        secmem_mutex_unlock(&guarded_lock);
-        if (!kept) {
-            account_mapping(g, 0);
-            unmap_record(g);
-        }
+        retire(g, 1);
     }
     errno = saved_errno;
 }
